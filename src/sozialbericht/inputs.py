@@ -1,0 +1,171 @@
+"""All inputs of an edition, fetched and parsed once per build.
+
+``load_inputs()`` reads every dataset named in ``data/datasets.yml`` and both
+geometries from the configured source, parses them into one tidy table with
+area codes and levels, completes the Stadtbezirk and city level for counts,
+and records a manifest entry for every input file.
+"""
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import config
+from .aggregate import complete_levels
+from .errors import CatalogueError, ParseError, SozialberichtError
+from .geography import Geography
+from .opendata import Cache, LocalSource, source_from_environment
+from .parse import parse
+
+KINDS = {"count", "rate", "mean", "median", "share"}
+TIDY_COLUMNS = ["dataset", "area_code", "area_name", "level", "sbz_code", "feature", "year", "value",
+                "status", "row"]
+
+
+@dataclass
+class DatasetSpec:
+    key: str
+    title: str
+    default_kind: str
+    unit: str = ""
+    survey: bool = False
+    features: dict = field(default_factory=dict)
+
+    def kind(self, feature: str) -> str:
+        return self.features.get(feature, {}).get("kind", self.default_kind)
+
+    def unit_of(self, feature: str) -> str:
+        return self.features.get(feature, {}).get("unit", self.unit)
+
+
+def read_dataset_specs(path: Path = config.DATA_DIR / "datasets.yml") -> dict[str, DatasetSpec]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise CatalogueError(f"{path}: not valid YAML: {error}") from None
+    specs = {}
+    for key, entry in (raw or {}).get("datasets", {}).items():
+        where = f"{path}: dataset {key!r}"
+        if not isinstance(entry, dict) or "title" not in entry:
+            raise CatalogueError(f"{where}: needs a 'title'")
+        kind = entry.get("default_kind", "count")
+        kinds = [kind] + [f.get("kind", kind) for f in (entry.get("features") or {}).values()]
+        bad = [k for k in kinds if k not in KINDS]
+        if bad:
+            raise CatalogueError(f"{where}: kind {bad[0]!r} is not one of {sorted(KINDS)}")
+        specs[key] = DatasetSpec(key, entry["title"], kind, entry.get("unit", ""), bool(entry.get("survey")),
+                                 entry.get("features") or {})
+    if not specs:
+        raise CatalogueError(f"{path}: lists no datasets")
+    return specs
+
+
+@dataclass
+class Inputs:
+    table: pd.DataFrame  # tidy: TIDY_COLUMNS
+    geography: Geography
+    specs: dict[str, DatasetSpec]
+    manifest: list[dict]
+    sum_checks: pd.DataFrame  # published Stadtbezirk/city value vs sum of Ortsteile
+    source: str
+
+    def series(self, dataset: str, feature: str) -> pd.DataFrame:
+        """Rows of one feature, all areas and years."""
+        rows = self.table[(self.table["dataset"] == dataset) & (self.table["feature"] == feature)]
+        if rows.empty:
+            known = sorted(self.table.loc[self.table["dataset"] == dataset, "feature"].unique())
+            raise SozialberichtError(f"Feature {feature!r} is not in dataset {dataset!r}; it has {known}.")
+        return rows
+
+    def years(self, dataset: str) -> list[int]:
+        return sorted(self.table.loc[self.table["dataset"] == dataset, "year"].unique().tolist())
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with open(temporary, "wb") as handle:
+            pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+
+
+def _fetch(source, cache: Cache | None, fetch_name: str, arg: str):
+    """Fetch through the cache for the live API; local folders are read directly."""
+    method = getattr(source, fetch_name)
+    if cache is None or isinstance(source, LocalSource):
+        return method(arg)
+    key = f"{fetch_name}:{arg}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    fetched = method(arg)
+    return fetched, key  # stored by the caller only after it parsed
+
+
+def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache: Cache | None = None) -> Inputs:
+    source = source or source_from_environment()
+    specs = specs or read_dataset_specs()
+    cache = cache if cache is not None else Cache()
+    manifest: list[dict] = []
+    pending: list = []
+
+    def fetch(fetch_name: str, arg: str):
+        result = _fetch(source, cache, fetch_name, arg)
+        if isinstance(result, tuple):
+            fetched, key = result
+            pending.append((key, fetched))
+            return fetched
+        return result
+
+    ot = fetch("fetch_geometry", "ortsteile")
+    sbz = fetch("fetch_geometry", "stadtbezirke")
+    geography = Geography.from_geojson(ot.content, sbz.content, (ot.source, sbz.source))
+    manifest += [ot.manifest(), sbz.manifest()]
+    areas = geography.areas()
+    frames = []
+    for key, spec in specs.items():
+        fetched = fetch("fetch_dataset", spec.title)
+        table = parse(fetched.content, fetched.source)
+        table = geography.attach_codes(table, fetched.source)
+        table.insert(0, "dataset", key)
+        frames.append(table[TIDY_COLUMNS])
+        record = fetched.manifest()
+        record.update(dataset=key, rows=int(len(table)),
+                      years=f"{table['year'].min()}–{table['year'].max()}")
+        manifest.append(record)
+    table = pd.concat(frames, ignore_index=True)
+    counts = {(d, f) for d, f in table[["dataset", "feature"]].drop_duplicates().itertuples(index=False)
+              if specs[d].kind(f) == "count"}
+    _check_counts(table, counts, manifest)
+    table, checks = complete_levels(table, areas, counts)
+    table["row"] = table["row"].astype("Int64")
+    # only inputs that parsed and matched the geography enter the cache
+    for key, fetched in pending:
+        cache.put(type(fetched)(key, *[getattr(fetched, f) for f in
+                                       ("content", "source", "retrieved_at", "sha256", "kategorie_nr", "rubrik_nr")]))
+    return Inputs(table.sort_values(["dataset", "feature", "year", "level", "area_code"]).reset_index(drop=True),
+                  geography, specs, manifest, checks, source.describe())
+
+
+def _check_counts(table: pd.DataFrame, counts: set, manifest: list[dict]) -> None:
+    """A negative count is an error in the data, not a number to publish."""
+    is_count = pd.Series([(d, f) in counts for d, f in zip(table["dataset"], table["feature"])], index=table.index)
+    negative = table[is_count & (table["value"] < 0)]
+    if not negative.empty:
+        first = negative.iloc[0]
+        source = next((m["source"] for m in manifest if m.get("dataset") == first["dataset"]), first["dataset"])
+        raise ParseError(
+            f"{source}: row {first['row']}, column {first['year']}: {first['feature']!r} of "
+            f"{first['area_name']!r} is {first['value']:g}, but a count cannot be negative."
+        )
+
+
+def read_inputs(path: str | Path | None = None) -> Inputs:
+    """Inputs prepared by the build (a pickle), or loaded from the source when none is given."""
+    if path:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    return load_inputs()
