@@ -1,0 +1,199 @@
+"""Everything a chapter notebook shows, as calls that return displayable objects.
+
+A chapter notebook reads like a page of the report: parameters, one
+``Chapter(...)``, and a few calls. The numbers, sentences, tables and charts
+all come from here, computed from the inputs of the edition.
+"""
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown
+
+from . import charts, config, fmt, narrative
+from .geography import ORTSTEIL, STADT, STADTBEZIRK
+from .indicators import Indicator, compute, extremes, key_figure, level_values, read_catalogue, reference_year
+from .inputs import read_inputs
+from .tables import markdown_table
+
+
+def d3_format(indicator: Indicator) -> str:
+    return f",.{indicator.decimals}f"
+
+
+class Chapter:
+    def __init__(self, chapter_id: str, year: int, inputs_file: str | None = None, output_dir: str | Path = "."):
+        self.inputs = read_inputs(inputs_file or None)
+        self.catalogue = read_catalogue(datasets=set(self.inputs.specs))
+        self.info = self.catalogue.chapter(chapter_id)
+        self.id = chapter_id
+        self.year = int(year)
+        self.indicators = self.catalogue.for_chapter(chapter_id)
+        self.output_dir = Path(output_dir)
+        self.data_dir = self.output_dir / "daten"
+        covered = self.inputs.years("einwohner")
+        if self.year not in covered:
+            from .errors import SozialberichtError
+            raise SozialberichtError(
+                f"The data cover the years {covered[0]}–{covered[-1]}; there is no edition {self.year}. "
+                "Choose a year in that range (make report YEAR=...).")
+
+    @cached_property
+    def values(self) -> dict[str, pd.DataFrame]:
+        return {i.id: compute(self.inputs, i) for i in self.indicators}
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self.catalogue.indicators[indicator_id]
+
+    def ref_year(self, indicator_id: str) -> int | None:
+        return reference_year(self.values[indicator_id], self.year)
+
+    # -- text -------------------------------------------------------------------------
+    def intro(self) -> Markdown:
+        survey = [i for i in self.indicators if i.survey]
+        text = (f"Berichtsjahr **{self.year}**, Stichtag {fmt.year_end(self.year)}. "
+                f"Quelle: {config.ATTRIBUTION}, {config.LICENCE}.")
+        if survey:
+            text += (" Werte der Kommunalen Bürgerumfrage sind Schätzungen aus einer Stichprobe und liegen nur "
+                     "für die Umfragejahre vor; wo das Berichtsjahr keine Umfrage hat, zeigt das Kapitel die "
+                     "letzte Umfragewelle.")
+        return Markdown(text)
+
+    def key_figures(self) -> Markdown:
+        rows = []
+        for ind in self.indicators:
+            kf = key_figure(self.values[ind.id], ind, self.year)
+            rows.append({
+                "Kennzahl": ind.title,
+                "Jahr": str(kf.year) if kf.year else fmt.DASH,
+                "Wert": narrative.value_text(ind, kf.value) if kf.year else "keine Angabe",
+                "zum Vorjahr" if not ind.survey else "zur Vorwelle":
+                    narrative.change_text(ind, kf.change_previous, kf.previous) if kf.previous_year else fmt.DASH,
+                "über fünf Jahre": narrative.change_text(ind, kf.change_five_years, kf.five_years)
+                if kf.five_years_year else fmt.DASH,
+            })
+        table = pd.DataFrame(rows)
+        table.columns = ["Kennzahl", "Jahr", "Wert (Stadt Leipzig)", "Veränderung zur Vorperiode",
+                         "Veränderung über fünf Jahre"]
+        return Markdown(markdown_table(table))
+
+    def summary(self) -> Markdown:
+        sentences = [narrative.key_figure_sentence(key_figure(self.values[i.id], i, self.year), self.year)
+                     for i in self.indicators]
+        return Markdown("\n\n".join(sentences))
+
+    # -- per indicator ----------------------------------------------------------------
+    def _alt_number(self, ind: Indicator, value: float) -> str:
+        return narrative.value_text(ind, value)
+
+    def trend(self, indicator_id: str):
+        ind = self.indicator(indicator_id)
+        values = self.values[indicator_id]
+        rows = values[values["level"].isin([STADT]) & values["value"].notna() & (values["year"] <= self.year)]
+        frame = rows[["year", "area_name", "value"]].rename(columns={"area_name": "Gebiet"})
+        if frame.empty:
+            return Markdown(f"Für „{ind.title}“ liegen keine Werte für die Stadt vor.")
+        first, last = frame.iloc[0], frame.iloc[-1]
+        alt = (f"Liniendiagramm: {ind.title} in Leipzig von {first['year']} bis {last['year']}, "
+               f"von {self._alt_number(ind, first['value'])} auf {self._alt_number(ind, last['value'])}.")
+        name = f"{self.year}-{indicator_id}-trend"
+        csv = self._csv(frame, name)
+        chart = charts.trend_chart(frame, x="year", y="value", series=None, title=f"{ind.title}, Stadt Leipzig",
+                                   y_title=ind.unit, number_format=d3_format(ind))
+        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+
+    def map(self, indicator_id: str):
+        ind = self.indicator(indicator_id)
+        year = self.ref_year(indicator_id)
+        if year is None:
+            return Markdown(f"Für „{ind.title}“ liegen keine Ortsteilwerte vor.")
+        rows = level_values(self.values[indicator_id], ORTSTEIL, year)[["area_code", "value"]]
+        geo = self.inputs.geography.ortsteile.merge(rows, on="area_code", how="left")
+        lowest, highest = extremes(self.values[indicator_id], year)
+        alt = f"Karte der 63 Ortsteile: {ind.title} {year}. " + narrative.extremes_sentence(ind, lowest, highest, year).replace("**", "")
+        name = f"{self.year}-{indicator_id}-karte"
+        csv = self._csv(geo[["area_code", "area_name", "value"]], name)
+        chart = charts.choropleth(geo, "value", title=f"{ind.title} nach Ortsteilen, {year}",
+                                  legend_title=ind.unit, number_format=d3_format(ind))
+        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+
+    def extremes_text(self, indicator_id: str) -> Markdown:
+        ind = self.indicator(indicator_id)
+        year = self.ref_year(indicator_id)
+        if year is None:
+            return Markdown("")
+        lowest, highest = extremes(self.values[indicator_id], year)
+        return Markdown(narrative.extremes_sentence(ind, lowest, highest, year))
+
+    def districts(self, indicator_id: str):
+        ind = self.indicator(indicator_id)
+        year = self.ref_year(indicator_id)
+        if year is None:
+            return Markdown(f"Für „{ind.title}“ liegen keine Stadtbezirkswerte vor.")
+        values = self.values[indicator_id]
+        rows = level_values(values, STADTBEZIRK, year)[["area_name", "value"]].rename(columns={"area_name": "Stadtbezirk"})
+        city_value = values[(values["level"] == STADT) & (values["year"] == year)]["value"]
+        city_value = float(city_value.iloc[0]) if len(city_value) else math.nan
+        top = rows.dropna().iloc[-1] if rows["value"].notna().any() else None
+        alt = (f"Balkendiagramm: {ind.title} in den 10 Stadtbezirken {year}"
+               + (f"; am höchsten in {top['Stadtbezirk']} mit {self._alt_number(ind, top['value'])}" if top is not None else "")
+               + (f"; Stadt Leipzig {self._alt_number(ind, city_value)}." if not math.isnan(city_value) else "."))
+        name = f"{self.year}-{indicator_id}-stadtbezirke"
+        csv = self._csv(rows, name)
+        chart = charts.bar_chart(rows, category="Stadtbezirk", value="value",
+                                 title=f"{ind.title} nach Stadtbezirken, {year}", x_title=ind.unit,
+                                 number_format=d3_format(ind), reference=city_value,
+                                 reference_label=f"Stadt Leipzig: {self._alt_number(ind, city_value)}")
+        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+
+    def definition(self, indicator_id: str) -> Markdown:
+        ind = self.indicator(indicator_id)
+        text = f"*Definition:* {ind.definition}"
+        if ind.notes:
+            text += f" *Hinweis:* {ind.notes}"
+        return Markdown(text)
+
+    # -- closing section ----------------------------------------------------------------
+    def developments(self) -> Markdown:
+        """What moved most over five years, and where, for each indicator of the chapter."""
+        items = []
+        for ind in self.indicators:
+            year = self.ref_year(ind.id)
+            if year is None:
+                continue
+            kf = key_figure(self.values[ind.id], ind, self.year)
+            back = (year - kf.five_years_year) if kf.five_years_year else None
+            if not back:
+                items.append(f"- **{ind.short}**: keine Vergleichswerte fünf Jahre zurück.")
+                continue
+            moves = _ortsteil_changes(self.values[ind.id], year, kf.five_years_year)
+            line = (f"- **{ind.short}** ({kf.five_years_year}–{year}): Stadt "
+                    f"{narrative.change_text(ind, kf.change_five_years, kf.five_years)}")
+            if not moves.empty:
+                up, down = moves.iloc[0], moves.iloc[-1]
+                if up["change"] > 0:
+                    line += f"; stärkster Anstieg in {up['area_name']} ({narrative.change_text(ind, up['change'], up['value_before'])})"
+                if down["change"] < 0:
+                    line += f"; stärkster Rückgang in {down['area_name']} ({narrative.change_text(ind, down['change'], down['value_before'])})"
+                if ind.direction != "neutral":
+                    worse = moves if ind.direction == "higher_worse" else moves.assign(change=-moves["change"])
+                    count = int((worse["change"] > 0).sum())
+                    line += f"; in {count} von {len(moves)} Ortsteilen entwickelte sich der Wert ungünstig"
+            items.append(line + ".")
+        return Markdown("\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor.")
+
+    def _csv(self, frame: pd.DataFrame, name: str) -> str | None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        charts.save_chart_csv(frame, self.data_dir / f"{name}.csv")
+        return f"daten/{name}.csv"
+
+
+def _ortsteil_changes(values: pd.DataFrame, year: int, base_year: int) -> pd.DataFrame:
+    now = values[(values["level"] == ORTSTEIL) & (values["year"] == year)][["area_code", "area_name", "value"]]
+    then = values[(values["level"] == ORTSTEIL) & (values["year"] == base_year)][["area_code", "value"]]
+    merged = now.merge(then, on="area_code", suffixes=("", "_before")).dropna(subset=["value", "value_before"])
+    merged["change"] = merged["value"] - merged["value_before"]
+    return merged.sort_values("change", ascending=False).reset_index(drop=True)

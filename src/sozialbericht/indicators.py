@@ -1,0 +1,235 @@
+"""The indicator catalogue (data/indicators.yml) and the computation of its values.
+
+Every indicator is numerator / denominator * factor from named API features, or
+the numerator as published. Nothing here holds a number of its own.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import config
+from .errors import CatalogueError
+from .geography import ORTSTEIL, STADT, STADTBEZIRK
+
+USABLE = {"ok", "nothing", "aggregated"}
+DIRECTIONS = {"higher_worse", "higher_better", "neutral"}
+REQUIRED = ("id", "title", "chapter", "numerator", "unit", "direction", "definition")
+
+
+@dataclass(frozen=True)
+class Term:
+    dataset: str
+    feature: str
+
+
+@dataclass
+class Indicator:
+    id: str
+    title: str
+    short: str
+    chapter: str
+    numerator: Term
+    unit: str
+    direction: str
+    definition: str
+    denominator: Term | None = None
+    factor: float = 1.0
+    decimals: int = 1
+    survey: bool = False
+    first_year: int | None = None
+    notes: str = ""
+    source: str = config.ATTRIBUTION
+    licence: str = config.LICENCE
+
+    @property
+    def is_rate(self) -> bool:
+        return self.denominator is not None
+
+
+@dataclass
+class Catalogue:
+    chapters: list[dict]
+    indicators: dict[str, Indicator]
+    missing_themes: list[dict] = field(default_factory=list)
+
+    def for_chapter(self, chapter: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if i.chapter == chapter]
+
+    def chapter(self, chapter_id: str) -> dict:
+        for chapter in self.chapters:
+            if chapter["id"] == chapter_id:
+                return chapter
+        raise CatalogueError(f"Chapter {chapter_id!r} is not in the indicator catalogue.")
+
+
+def _term(raw, where: str, field_name: str, datasets: set[str] | None) -> Term:
+    if not isinstance(raw, dict) or not {"dataset", "feature"} <= set(raw):
+        raise CatalogueError(f"{where}: field '{field_name}': needs 'dataset' and 'feature'")
+    if datasets is not None and raw["dataset"] not in datasets:
+        raise CatalogueError(f"{where}: field '{field_name}': unknown dataset {raw['dataset']!r} "
+                             f"(known: {', '.join(sorted(datasets))})")
+    return Term(str(raw["dataset"]), str(raw["feature"]))
+
+
+def read_catalogue(path: Path = config.DATA_DIR / "indicators.yml", datasets: set[str] | None = None) -> Catalogue:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise CatalogueError(f"{path}: not valid YAML: {error}") from None
+    chapters = raw.get("chapters") or []
+    chapter_ids = {c.get("id") for c in chapters}
+    indicators: dict[str, Indicator] = {}
+    for number, entry in enumerate(raw.get("indicators") or [], start=1):
+        where = f"{path}: {entry.get('id', '?')} (entry {number})"
+        for name in REQUIRED:
+            if entry.get(name) in (None, ""):
+                raise CatalogueError(f"{where}: field '{name}': missing")
+        if entry["id"] in indicators:
+            raise CatalogueError(f"{where}: field 'id': duplicate id {entry['id']!r}")
+        if entry["chapter"] not in chapter_ids:
+            raise CatalogueError(f"{where}: field 'chapter': unknown chapter {entry['chapter']!r}")
+        if entry["direction"] not in DIRECTIONS:
+            raise CatalogueError(f"{where}: field 'direction': {entry['direction']!r} is not one of {sorted(DIRECTIONS)}")
+        denominator = entry.get("denominator")
+        indicators[entry["id"]] = Indicator(
+            id=entry["id"], title=entry["title"], short=entry.get("short") or entry["title"],
+            chapter=entry["chapter"], numerator=_term(entry["numerator"], where, "numerator", datasets),
+            denominator=_term(denominator, where, "denominator", datasets) if denominator else None,
+            factor=float(entry.get("factor", 1)), unit=entry["unit"], decimals=int(entry.get("decimals", 1)),
+            direction=entry["direction"], definition=entry["definition"], survey=bool(entry.get("survey")),
+            first_year=entry.get("first_year"), notes=entry.get("notes") or "",
+            source=entry.get("source") or config.ATTRIBUTION, licence=entry.get("licence") or config.LICENCE,
+        )
+    if not indicators:
+        raise CatalogueError(f"{path}: defines no indicators")
+    return Catalogue(chapters, indicators, raw.get("missing_themes") or [])
+
+
+def _feature(inputs, term: Term) -> pd.DataFrame:
+    rows = inputs.series(term.dataset, term.feature)
+    return rows[["area_code", "area_name", "level", "sbz_code", "year", "value", "status"]]
+
+
+def compute(inputs, indicator: Indicator) -> pd.DataFrame:
+    """Values of one indicator for every area and year.
+
+    Columns: indicator, area_code, area_name, level, sbz_code, year, value,
+    numerator, denominator, status. A value is NaN unless its inputs are usable;
+    the status then says why (missing, secret, unavailable, ...).
+    """
+    numerator = _feature(inputs, indicator.numerator).rename(columns={"value": "numerator", "status": "status_num"})
+    if indicator.denominator is None:
+        frame = numerator.assign(denominator=np.nan, status_den="ok")
+        frame["value"] = frame["numerator"]
+    else:
+        denominator = _feature(inputs, indicator.denominator)[["area_code", "year", "value", "status"]]
+        denominator = denominator.rename(columns={"value": "denominator", "status": "status_den"})
+        frame = numerator.merge(denominator, on=["area_code", "year"], how="left")
+        frame["status_den"] = frame["status_den"].fillna("missing")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["value"] = frame["numerator"] / frame["denominator"] * indicator.factor
+        frame.loc[frame["denominator"] == 0, "value"] = np.nan
+    usable = frame["status_num"].isin(USABLE) & frame["status_den"].isin(USABLE)
+    frame["status"] = np.where(frame["status_num"].isin(USABLE),
+                               np.where(frame["status_den"].isin(USABLE), "ok", "denominator_" + frame["status_den"]),
+                               frame["status_num"])
+    frame.loc[~usable, "value"] = np.nan
+    frame.loc[usable & frame["value"].isna(), "status"] = "missing"
+    if indicator.first_year:
+        frame = frame[frame["year"] >= int(indicator.first_year)]
+    frame.insert(0, "indicator", indicator.id)
+    columns = ["indicator", "area_code", "area_name", "level", "sbz_code", "year", "value", "numerator",
+               "denominator", "status"]
+    return frame[columns].reset_index(drop=True)
+
+
+def compute_all(inputs, catalogue: Catalogue) -> pd.DataFrame:
+    return pd.concat([compute(inputs, i) for i in catalogue.indicators.values()], ignore_index=True)
+
+
+# -- questions a chapter asks of an indicator's values ---------------------------------
+
+def city(values: pd.DataFrame) -> pd.Series:
+    """The city's value per year (NaN-free), indexed by year."""
+    rows = values[(values["level"] == STADT) & values["value"].notna()]
+    return rows.set_index("year")["value"].sort_index()
+
+
+def reference_year(values: pd.DataFrame, year: int) -> int | None:
+    """The latest year up to ``year`` with a city value (survey indicators: the last survey)."""
+    years = [y for y in city(values).index if y <= year]
+    return max(years) if years else None
+
+
+@dataclass
+class KeyFigure:
+    indicator: Indicator
+    year: int | None  # the year the value belongs to (may be earlier than the edition for surveys)
+    value: float
+    previous_year: int | None
+    previous: float
+    five_years_year: int | None
+    five_years: float
+
+    @property
+    def change_previous(self) -> float:
+        return self.value - self.previous
+
+    @property
+    def change_five_years(self) -> float:
+        return self.value - self.five_years
+
+    def relative(self, reference: float) -> float:
+        return (self.value / reference - 1) * 100 if reference and not math.isnan(reference) else math.nan
+
+
+def key_figure(values: pd.DataFrame, indicator: Indicator, year: int) -> KeyFigure:
+    """City value in the edition's year, one period and five years earlier.
+
+    For survey indicators the periods are survey waves: 'previous' is the previous
+    wave and 'five years' the wave at least five years back.
+    """
+    series = city(values)
+    ref = reference_year(values, year)
+    if ref is None:
+        return KeyFigure(indicator, None, math.nan, None, math.nan, None, math.nan)
+    earlier = [y for y in series.index if y < ref]
+    previous_year = (max(earlier) if earlier else None) if indicator.survey else (ref - 1 if ref - 1 in series.index else None)
+    five_back = [y for y in series.index if y <= ref - 5]
+    five_year = (max(five_back) if five_back else None) if indicator.survey else (ref - 5 if ref - 5 in series.index else None)
+    return KeyFigure(indicator, ref, float(series[ref]),
+                     previous_year, float(series[previous_year]) if previous_year else math.nan,
+                     five_year, float(series[five_year]) if five_year else math.nan)
+
+
+def level_values(values: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
+    """One level's rows in one year, sorted by value (NaN last)."""
+    rows = values[(values["level"] == level) & (values["year"] == year)]
+    return rows.sort_values("value", na_position="last").reset_index(drop=True)
+
+
+def extremes(values: pd.DataFrame, year: int) -> tuple[pd.Series | None, pd.Series | None]:
+    """The Ortsteil with the lowest and the highest value in ``year``."""
+    rows = level_values(values, ORTSTEIL, year).dropna(subset=["value"])
+    if rows.empty:
+        return None, None
+    return rows.iloc[0], rows.iloc[-1]
+
+
+def changes(values: pd.DataFrame, level: str, year: int, years_back: int) -> pd.DataFrame:
+    """Change of each area's value against ``years_back`` earlier; largest absolute first."""
+    now = values[(values["level"] == level) & (values["year"] == year)][["area_code", "area_name", "value"]]
+    then = values[(values["level"] == level) & (values["year"] == year - years_back)][["area_code", "value"]]
+    merged = now.merge(then, on="area_code", suffixes=("", "_before")).dropna(subset=["value", "value_before"])
+    merged["change"] = merged["value"] - merged["value_before"]
+    return merged.reindex(merged["change"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+
+def stadtbezirke(values: pd.DataFrame, year: int) -> pd.DataFrame:
+    return level_values(values, STADTBEZIRK, year)

@@ -1,0 +1,67 @@
+"""German sentences written from numbers, so the text changes when the data does."""
+from __future__ import annotations
+
+import math
+
+from . import fmt
+from .indicators import Indicator, KeyFigure
+
+
+def value_text(indicator: Indicator, value: float) -> str:
+    """'628.718 Personen', '14,3 % der Einwohner'."""
+    unit = indicator.unit
+    if unit.startswith("%"):
+        return f"{fmt.number(value, indicator.decimals)}\u00a0{unit}"
+    return f"{fmt.number(value, indicator.decimals)} {unit}".strip()
+
+
+def change_text(indicator: Indicator, change: float, base: float) -> str:
+    """'+4.029 Personen (+0,6 %)' or, for rates, '+0,9 Prozentpunkte'."""
+    if math.isnan(change):
+        return fmt.DASH
+    if indicator.unit.startswith("%"):
+        return f"{fmt.signed(change, indicator.decimals)} Prozentpunkte"
+    text = f"{fmt.signed(change, indicator.decimals)}"
+    if not indicator.is_rate and base and not math.isnan(base):
+        text += f" ({fmt.signed(change / base * 100, 1)}\u00a0%)"
+    return text
+
+
+def movement(indicator: Indicator, change: float) -> str:
+    """A verb phrase for a change, with its social meaning where the indicator has one."""
+    if math.isnan(change) or abs(change) < 0.5 * 10 ** -indicator.decimals:
+        return "blieb nahezu unverändert"
+    rising = change > 0
+    verb = "stieg" if rising else "sank"
+    if indicator.direction == "neutral":
+        return verb
+    better = rising == (indicator.direction == "higher_better")
+    return f"{verb} ({'eine Verbesserung' if better else 'eine Verschlechterung'})"
+
+
+def key_figure_sentence(kf: KeyFigure, edition_year: int) -> str:
+    ind = kf.indicator
+    if kf.year is None:
+        return f"Für „{ind.title}“ liegt bis {edition_year} kein Wert für die Stadt vor."
+    when = f"{kf.year}"
+    lead = f"**{ind.title}** {'betrug' if kf.year < edition_year else 'beträgt'} {when} in Leipzig {value_text(ind, kf.value)}"
+    if kf.year < edition_year:
+        reason = "der letzten Umfragewelle" if ind.survey else "dem letzten verfügbaren Jahr"
+        lead += f" ({reason}; für {edition_year} liegt noch kein Wert vor)"
+    parts = [lead + "."]
+    if kf.previous_year:
+        period = "der vorigen Umfrage" if ind.survey else "dem Vorjahr"
+        parts.append(f"Gegenüber {period} ({kf.previous_year}) {movement(ind, kf.change_previous)} der Wert um "
+                     f"{change_text(ind, kf.change_previous, kf.previous)}.")
+    if kf.five_years_year:
+        parts.append(f"Verglichen mit {kf.five_years_year} beträgt die Veränderung "
+                     f"{change_text(ind, kf.change_five_years, kf.five_years)}.")
+    return " ".join(parts)
+
+
+def extremes_sentence(ind: Indicator, lowest, highest, year: int) -> str:
+    if lowest is None:
+        return f"Für {year} liegen keine Ortsteilwerte vor."
+    return (f"{year} hat **{lowest['area_name']}** mit {value_text(ind, lowest['value'])} den niedrigsten "
+            f"und **{highest['area_name']}** mit {value_text(ind, highest['value'])} den höchsten Wert "
+            "der 63 Ortsteile.")

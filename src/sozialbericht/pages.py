@@ -1,0 +1,120 @@
+"""The edition's front and back matter: introduction, data sources, manifest, quality notes."""
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Markdown
+
+from . import config, fmt
+from .indicators import read_catalogue
+from .inputs import read_inputs
+from .tables import markdown_table
+
+STATUS_TEXT = {
+    "missing": "leer (keine Angabe)",
+    "secret": "„.“ (unbekannt oder geheim)",
+    "not_applicable": "„x“ (nicht sinnvoll)",
+    "nothing": "„-“ (nichts vorhanden, als 0 gezählt)",
+    "unavailable": "ganze Jahresspalte „0“ (als „nicht verfügbar“ behandelt)",
+}
+
+
+class EditionPages:
+    def __init__(self, year: int, inputs_file: str | None = None):
+        self.year = int(year)
+        self.inputs = read_inputs(inputs_file or None)
+        self.catalogue = read_catalogue(datasets=set(self.inputs.specs))
+
+    def intro(self) -> Markdown:
+        chapters = "\n".join(f"- {c['title']}" for c in self.catalogue.chapters)
+        missing = "\n".join(f"- **{m['theme']}**: {m['reason']}" for m in self.catalogue.missing_themes)
+        datasets = [m for m in self.inputs.manifest if m.get("dataset")]
+        text = f"""Dieser Bericht beschreibt die soziale Lage in Leipzig zum Stichtag {fmt.year_end(self.year)}
+für die Stadt, ihre 10 Stadtbezirke und 63 Ortsteile. Alle Zahlen, Karten und Texte werden aus den
+Daten des Amtes für Statistik und Wahlen berechnet ({len(datasets)} Datensätze der Open-Data-Schnittstelle,
+Quelle: {self.inputs.source}); keine Zahl ist von Hand eingetragen. Jedes Kapitel endet mit dem Abschnitt
+„Entwicklungen und neue Herausforderungen“.
+
+Die Kapitel dieser Ausgabe:
+
+{chapters}
+
+**Themen ohne kleinräumige Daten.** Für folgende Themen des bisherigen Sozialreports enthält die
+Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
+
+{missing}
+"""
+        return Markdown(text)
+
+    def manifest(self) -> Markdown:
+        rows = []
+        for record in self.inputs.manifest:
+            rows.append({
+                "Eingabe": record["name"],
+                "Herkunft": record["source"],
+                "abgerufen": fmt.german_date(record["retrieved_at"]),
+                "Jahre": record.get("years", fmt.DASH),
+                "SHA-256": f"`{record['sha256'][:16]}…`",
+            })
+        return Markdown(markdown_table(pd.DataFrame(rows), align=["l", "l", "r", "r", "l"]))
+
+    def licence(self) -> Markdown:
+        return Markdown(
+            f"Datenquelle: **{config.ATTRIBUTION}**. Lizenz: {config.LICENCE} "
+            f"(<{config.LICENCE_URL}>). Die Daten wurden über die Open-Data-Schnittstelle "
+            f"<{config.LIVE_API}> bezogen oder aus einem Ordner mit derselben Struktur gelesen; "
+            "die Prüfsummen oben erlauben es, jede Eingabedatei eindeutig wiederzufinden."
+        )
+
+    def sum_checks(self) -> Markdown:
+        checks = self.inputs.sum_checks
+        checks = checks[checks["year"] == self.year]
+        if checks.empty:
+            return Markdown(f"Für {self.year} stimmen alle veröffentlichten Summen der Stadtbezirke und der Stadt "
+                            "mit der Summe ihrer Ortsteile überein.")
+        table = pd.DataFrame({
+            "Datensatz": checks["dataset"], "Merkmal": checks["feature"], "Gebiet": checks["area_name"],
+            "veröffentlicht": checks["published"].map(fmt.number),
+            "Summe der Ortsteile": checks["sum_of_ortsteile"].map(fmt.number),
+            "Differenz": checks["difference"].map(fmt.signed),
+        })
+        return Markdown(
+            f"In {len(table)} Fällen weicht für {self.year} der veröffentlichte Wert eines Stadtbezirks oder der "
+            "Stadt von der Summe seiner Ortsteile ab (z. B. durch Personen ohne Ortsteilzuordnung oder "
+            "Geheimhaltung). Der Bericht verwendet den veröffentlichten Wert; die Abweichungen:\n\n"
+            + markdown_table(table))
+
+    def status_counts(self) -> Markdown:
+        table = self.inputs.table
+        counts = table[table["status"].isin(STATUS_TEXT)].groupby(["dataset", "status"]).size().reset_index(name="n")
+        if counts.empty:
+            return Markdown("Die Eingabedaten enthalten keine fehlenden oder gesperrten Werte.")
+        frame = pd.DataFrame({
+            "Datensatz": counts["dataset"].map(lambda d: self.inputs.specs[d].title),
+            "Kennzeichnung in der Quelle": counts["status"].map(STATUS_TEXT),
+            "Werte": counts["n"].map(fmt.number),
+        })
+        return Markdown(markdown_table(frame))
+
+    def catalogue_table(self) -> Markdown:
+        rows = []
+        for ind in self.catalogue.indicators.values():
+            formula = f"{ind.numerator.feature} ({self.inputs.specs[ind.numerator.dataset].title})"
+            if ind.denominator:
+                formula += (f" ÷ {ind.denominator.feature} ({self.inputs.specs[ind.denominator.dataset].title})"
+                            f" × {fmt.number(ind.factor)}")
+            rows.append({
+                "Kennzahl": f"{ind.title} (`{ind.id}`)",
+                "Kapitel": self.catalogue.chapter(ind.chapter)["title"],
+                "Berechnung": formula,
+                "Einheit": ind.unit,
+                "Richtung": {"higher_worse": "höher = ungünstiger", "higher_better": "höher = günstiger",
+                             "neutral": "ohne Wertung"}[ind.direction],
+                "ab": str(ind.first_year or fmt.DASH),
+                "Umfrage": "ja" if ind.survey else "nein",
+            })
+        return Markdown(markdown_table(pd.DataFrame(rows), align=["l"] * 7))
+
+    def catalogue_notes(self) -> Markdown:
+        items = [f"- **{i.title}**: {i.definition}" + (f" {i.notes}" if i.notes else "")
+                 for i in self.catalogue.indicators.values()]
+        return Markdown("\n".join(items))
