@@ -25,7 +25,7 @@ def chapter_notebook(chapter, indicators):
         code('year = 2023  # report year (Berichtsjahr)\n'
              'inputs_file = ""  # prepared inputs of the build; empty: read from the data source\n'
              'data_source = ""  # empty: SOZIALBERICHT_DATA or the live API; else a local mirror folder\n'
-             'output_dir = "."  # where chart data (CSV) is written', tags=["parameters", "remove-cell"]),
+             'output_dir = ""  # where chart data (CSV) is written; empty: nowhere', tags=["parameters", "remove-cell"]),
         code('import os\n\nif data_source:\n    os.environ["SOZIALBERICHT_DATA"] = data_source\n\n'
              'from sozialbericht.chapter import Chapter\n\n'
              f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir)', tags=["remove-cell"]),

@@ -223,7 +223,7 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
         os.replace(work_dir / "pending" / name, edition_work / name)
     inputs_file = edition_work / "inputs.pkl"
     log(f"edition {year}")
-    edition_dir = config.BOOK_DIR / str(year)
+    edition_dir = config.EDITIONS_DIR / str(year)
     timings = execute_notebooks(year, inputs_file, edition_dir, workers)
     stage_dir = stage(year, edition_dir, config.BUILD_DIR / "stage" / f"{year}-{os.getpid()}")
     results = {"year": year}

@@ -25,15 +25,15 @@ def d3_format(indicator: Indicator) -> str:
 
 
 class Chapter:
-    def __init__(self, chapter_id: str, year: int, inputs_file: str | None = None, output_dir: str | Path = "."):
+    def __init__(self, chapter_id: str, year: int, inputs_file: str | None = None, output_dir: str | Path = ""):
         self.inputs = read_inputs(inputs_file or None)
-        self.catalogue = read_catalogue(datasets=set(self.inputs.specs))
+        self.catalogue = read_catalogue(datasets=self.inputs.specs)
         self.info = self.catalogue.chapter(chapter_id)
         self.id = chapter_id
         self.year = int(year)
         self.indicators = self.catalogue.for_chapter(chapter_id)
-        self.output_dir = Path(output_dir)
-        self.data_dir = self.output_dir / "daten"
+        # chart data as CSV next to the edition's pages; none when run outside a build
+        self.data_dir = Path(output_dir) / "daten" if output_dir else None
         covered = self.inputs.years("einwohner")
         if self.year not in covered:
             from .errors import SozialberichtError
@@ -70,15 +70,15 @@ class Chapter:
                 "Kennzahl": ind.title,
                 "Jahr": str(kf.year) if kf.year else fmt.DASH,
                 "Wert": narrative.value_text(ind, kf.value) if kf.year else "keine Angabe",
-                "zum Vorjahr" if not ind.survey else "zur Vorwelle":
-                    narrative.change_text(ind, kf.change_previous, kf.previous) if kf.previous_year else fmt.DASH,
+                "Veränderung zur Vorperiode": narrative.change_text(ind, kf.change_previous, kf.previous) if kf.previous_year else fmt.DASH,
                 "über fünf Jahre": narrative.change_text(ind, kf.change_five_years, kf.five_years)
                 if kf.five_years_year else fmt.DASH,
             })
-        table = pd.DataFrame(rows)
-        table.columns = ["Kennzahl", "Jahr", "Wert (Stadt Leipzig)", "Veränderung zur Vorperiode",
-                         "Veränderung über fünf Jahre"]
-        return Markdown(markdown_table(table))
+        table = pd.DataFrame(rows).rename(columns={"Wert": "Wert (Stadt Leipzig)",
+                                                  "über fünf Jahre": "Veränderung über fünf Jahre"})
+        note = ("\n\nVorperiode: Vorjahr, bei Umfragewerten die vorige Umfragewelle. Veränderungen von Anteilen "
+                "in Prozentpunkten.")
+        return Markdown(markdown_table(table) + note)
 
     def summary(self) -> Markdown:
         sentences = [narrative.key_figure_sentence(key_figure(self.values[i.id], i, self.year), self.year)
@@ -143,10 +143,13 @@ class Chapter:
                + (f"; Stadt Leipzig {self._alt_number(ind, city_value)}." if not math.isnan(city_value) else "."))
         name = f"{self.year}-{indicator_id}-stadtbezirke"
         csv = self._csv(rows, name)
+        # a count's city total dwarfs the districts: compare rates and averages with the city only
+        reference = None if ind.is_count or math.isnan(city_value) else city_value
         chart = charts.bar_chart(rows, category="Stadtbezirk", value="value",
                                  title=f"{ind.title} nach Stadtbezirken, {year}", x_title=ind.unit,
-                                 number_format=d3_format(ind), reference=city_value,
-                                 reference_label=f"Stadt Leipzig: {self._alt_number(ind, city_value)}")
+                                 number_format=d3_format(ind), reference=reference,
+                                 reference_label=f"Stadt Leipzig: {self._alt_number(ind, city_value)}"
+                                 if reference is not None else None)
         return charts.ChartOutput(chart, name, alt, csv_href=csv)
 
     def definition(self, indicator_id: str) -> Markdown:
@@ -186,6 +189,8 @@ class Chapter:
         return Markdown("\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor.")
 
     def _csv(self, frame: pd.DataFrame, name: str) -> str | None:
+        if self.data_dir is None:
+            return None
         self.data_dir.mkdir(parents=True, exist_ok=True)
         charts.save_chart_csv(frame, self.data_dir / f"{name}.csv")
         return f"daten/{name}.csv"

@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 CACHE_DIR = Path(os.environ.get("SOZIALBERICHT_CACHE", DATA_DIR / "cache"))
 BOOK_DIR = ROOT / "book"
+# executed notebooks of each edition: book/<year>/ (tests point this elsewhere)
+EDITIONS_DIR = Path(os.environ.get("SOZIALBERICHT_EDITIONS", BOOK_DIR))
 NOTEBOOK_DIR = ROOT / "notebooks"
 BUILD_DIR = Path(os.environ.get("SOZIALBERICHT_BUILD", ROOT / "_build"))
 

@@ -46,10 +46,16 @@ class Indicator:
     notes: str = ""
     source: str = config.ATTRIBUTION
     licence: str = config.LICENCE
+    value_unit: str | None = None  # unit after a number in text; default: unit
+    kind: str = "rate"  # count, rate, mean, median, share: from the numerator's dataset unless a ratio
 
     @property
     def is_rate(self) -> bool:
         return self.denominator is not None
+
+    @property
+    def is_count(self) -> bool:
+        return self.kind == "count"
 
 
 @dataclass
@@ -71,13 +77,14 @@ class Catalogue:
 def _term(raw, where: str, field_name: str, datasets: set[str] | None) -> Term:
     if not isinstance(raw, dict) or not {"dataset", "feature"} <= set(raw):
         raise CatalogueError(f"{where}: field '{field_name}': needs 'dataset' and 'feature'")
-    if datasets is not None and raw["dataset"] not in datasets:
+    if datasets is not None and raw["dataset"] not in set(datasets):
         raise CatalogueError(f"{where}: field '{field_name}': unknown dataset {raw['dataset']!r} "
                              f"(known: {', '.join(sorted(datasets))})")
     return Term(str(raw["dataset"]), str(raw["feature"]))
 
 
-def read_catalogue(path: Path = config.DATA_DIR / "indicators.yml", datasets: set[str] | None = None) -> Catalogue:
+def read_catalogue(path: Path = config.DATA_DIR / "indicators.yml", datasets=None) -> Catalogue:
+    """Read and check the catalogue; ``datasets`` (names, or the specs from datasets.yml) checks references."""
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
@@ -105,7 +112,11 @@ def read_catalogue(path: Path = config.DATA_DIR / "indicators.yml", datasets: se
             direction=entry["direction"], definition=entry["definition"], survey=bool(entry.get("survey")),
             first_year=entry.get("first_year"), notes=entry.get("notes") or "",
             source=entry.get("source") or config.ATTRIBUTION, licence=entry.get("licence") or config.LICENCE,
+            value_unit=entry.get("value_unit"),
         )
+        indicator = indicators[entry["id"]]
+        if indicator.denominator is None and isinstance(datasets, dict):
+            indicator.kind = datasets[indicator.numerator.dataset].kind(indicator.numerator.feature)
     if not indicators:
         raise CatalogueError(f"{path}: defines no indicators")
     return Catalogue(chapters, indicators, raw.get("missing_themes") or [])

@@ -9,7 +9,7 @@ from .indicators import Indicator, KeyFigure
 
 def value_text(indicator: Indicator, value: float) -> str:
     """'628.718 Personen', '14,3 % der Einwohner'."""
-    unit = indicator.unit
+    unit = indicator.unit if indicator.value_unit is None else indicator.value_unit
     if unit.startswith("%"):
         return f"{fmt.number(value, indicator.decimals)}\u00a0{unit}"
     return f"{fmt.number(value, indicator.decimals)} {unit}".strip()
@@ -22,7 +22,7 @@ def change_text(indicator: Indicator, change: float, base: float) -> str:
     if indicator.unit.startswith("%"):
         return f"{fmt.signed(change, indicator.decimals)} Prozentpunkte"
     text = f"{fmt.signed(change, indicator.decimals)}"
-    if not indicator.is_rate and base and not math.isnan(base):
+    if indicator.is_count and base and not math.isnan(base):
         text += f" ({fmt.signed(change / base * 100, 1)}\u00a0%)"
     return text
 

@@ -22,7 +22,7 @@ class EditionPages:
     def __init__(self, year: int, inputs_file: str | None = None):
         self.year = int(year)
         self.inputs = read_inputs(inputs_file or None)
-        self.catalogue = read_catalogue(datasets=set(self.inputs.specs))
+        self.catalogue = read_catalogue(datasets=self.inputs.specs)
 
     def intro(self) -> Markdown:
         chapters = "\n".join(f"- {c['title']}" for c in self.catalogue.chapters)
