@@ -130,6 +130,7 @@ def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache:
         fetched = fetch("fetch_dataset", spec.title)
         table = parse(fetched.content, fetched.source)
         table = geography.attach_codes(table, fetched.source)
+        _check_complete(table, areas, fetched.source)
         table.insert(0, "dataset", key)
         frames.append(table[TIDY_COLUMNS])
         record = fetched.manifest()
@@ -144,10 +145,23 @@ def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache:
     table["row"] = table["row"].astype("Int64")
     # only inputs that parsed and matched the geography enter the cache
     for key, fetched in pending:
-        cache.put(type(fetched)(key, *[getattr(fetched, f) for f in
-                                       ("content", "source", "retrieved_at", "sha256", "kategorie_nr", "rubrik_nr")]))
+        cache.put(fetched, key)
     return Inputs(table.sort_values(["dataset", "feature", "year", "level", "area_code"]).reset_index(drop=True),
                   geography, specs, manifest, checks, source.describe())
+
+
+def _check_complete(table: pd.DataFrame, areas: pd.DataFrame, source: str) -> None:
+    """The API lists every Ortsteil for every feature; a missing row means a cut or changed file."""
+    expected = set(areas.loc[areas["level"] == "Ortsteil", "area_name"])
+    present = table[table["level"] == "Ortsteil"].groupby("feature", sort=False)["area_name"].agg(set)
+    for feature, names in present.items():
+        missing = expected - names
+        if missing:
+            raise ParseError(
+                f"{source}: feature {feature!r} has no row for the Ortsteil(e) {', '.join(sorted(missing)[:5])}"
+                f"{' …' if len(missing) > 5 else ''} ({len(missing)} of {len(expected)} missing). The file is "
+                "probably truncated; download it again. If the city changed its Ortsteile, update the geometry too."
+            )
 
 
 def _check_counts(table: pd.DataFrame, counts: set, manifest: list[dict]) -> None:

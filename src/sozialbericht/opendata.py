@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import http.client
 import io
 import json
 import os
@@ -188,7 +189,8 @@ class LiveSource:
                 last_error = f"HTTP {error.code} {error.reason}"
                 if error.code < 500 and error.code != 429:
                     break  # a client error will not heal by retrying
-            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as error:
+            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError,
+                    http.client.HTTPException) as error:  # IncompleteRead: connection cut mid-body
                 reason = getattr(error, "reason", error)
                 last_error = f"{type(reason).__name__}: {reason}"
         raise DataSourceError(f"Request {url} failed after {attempt + 1} attempt(s): {last_error}. {HINT_LOCAL}")
@@ -298,18 +300,22 @@ class Cache:
             return None
         if time.time() - manifest_path.stat().st_mtime > self.max_age_seconds:
             return None
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        content = data_path.read_bytes()
-        if sha256(content) != manifest.get("sha256"):
-            return None  # damaged or edited by hand: fetch again
-        return Fetched(
-            manifest["name"], content, manifest["source"], manifest["retrieved_at"], manifest["sha256"],
-            manifest.get("kategorie_nr"), manifest.get("rubrik_nr"),
-        )
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            content = data_path.read_bytes()
+            if sha256(content) != manifest.get("sha256"):
+                return None  # damaged or edited by hand: fetch again
+            return Fetched(
+                manifest["name"], content, manifest["source"], manifest["retrieved_at"], manifest["sha256"],
+                manifest.get("kategorie_nr"), manifest.get("rubrik_nr"),
+            )
+        except (ValueError, OSError, KeyError, AttributeError):
+            return None  # damaged manifest: fetch again
 
-    def put(self, fetched: Fetched) -> None:
+    def put(self, fetched: Fetched, key: str | None = None) -> None:
+        """Store under ``key`` (default: the name); the manifest keeps the input's own name."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        data_path, manifest_path = self.paths(fetched.name)
+        data_path, manifest_path = self.paths(key or fetched.name)
         for path, payload in (
             (data_path, fetched.content),
             (manifest_path, json.dumps(fetched.manifest(), ensure_ascii=False, indent=2).encode("utf-8")),

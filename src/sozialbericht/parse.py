@@ -109,7 +109,15 @@ def parse_kdvalues_csv(content: bytes | str, source: str = "<csv>") -> pd.DataFr
         return parse_kdvalues_json(text, source)
     if stripped[:15].lower().startswith(("<!doctype", "<html")):
         raise ParseError(f"{source}: this is an HTML page (an error page?), not data from the API.")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    # strict: an unterminated quote (a download cut inside a value) is an error, not a shorter number
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise ParseError(
+            f"{source}: row {reader.line_num}: {error}. "
+            "The file is probably truncated or damaged; download it again."
+        ) from None
     header = [cell.strip() for cell in rows[0]]
     if len(header) < 3 or header[0] != "Gebiet" or header[1] != "Sachmerkmal":
         if header and header[0] == "Kennziffer":

@@ -1,0 +1,49 @@
+"""Shared fixtures of the data-layer tests (the data behind them: support_data.py)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sozialbericht.geography import Geography
+from sozialbericht.inputs import DatasetSpec
+from support_data import MIRROR, FakeAPI, make_specs
+
+
+@pytest.fixture
+def specs() -> dict[str, DatasetSpec]:
+    return make_specs()
+
+
+@pytest.fixture
+def mirror(tmp_path) -> Path:
+    """A private copy of the hand-written mirror, so a test may change or damage it."""
+    target = tmp_path / "mirror"
+    shutil.copytree(MIRROR, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def geography() -> Geography:
+    """4 Ortsteile (00, 01 in Mitte; 10, 11 in Nordost), 2 Stadtbezirke."""
+    return Geography.from_geojson(
+        (MIRROR / "geo" / "ortsteile.geojson").read_bytes(),
+        (MIRROR / "geo" / "stadtbezirke.geojson").read_bytes(),
+        ("ortsteile.geojson", "stadtbezirke.geojson"),
+    )
+
+
+@pytest.fixture
+def fake_api(monkeypatch):
+    """The fake open-data server on 127.0.0.1; stopped after the test."""
+    # a proxy from the environment must never see these requests
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    api = FakeAPI()
+    try:
+        yield api
+    finally:
+        api.close()

@@ -1,0 +1,152 @@
+"""End to end: build an edition from the data source and check real numbers in the output.
+
+Needs SOZIALBERICHT_DATA pointing at a folder laid out like the mirror; the numbers
+the test expects are read from that folder's raw CSV here, independently of the package.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+YEAR = 2022
+CHAPTERS = ["bevoelkerung", "arbeit", "einkommen", "kinder", "wohnen", "bildung", "sicherheit", "zufriedenheit"]
+
+pytestmark = pytest.mark.e2e
+
+
+def mirror() -> Path:
+    setting = os.environ.get("SOZIALBERICHT_DATA")
+    if not setting or not (Path(setting) / "INDEX.csv").is_file():
+        pytest.skip("SOZIALBERICHT_DATA does not point at a mirror folder (see README, Tests)")
+    return Path(setting).resolve()
+
+
+def german(value: float) -> str:
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def raw_population(folder: Path, year: int) -> tuple[float, float]:
+    """City value and sum of the 63 Ortsteile, read straight from the CSV."""
+    with open(folder / "kdvalues" / "kdvalues_k2_r1_y.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    column = rows[0].index(str(year))
+    population = [r for r in rows[1:] if r[1].strip() == "Einwohner insgesamt"]
+    city = next(float(r[column]) for r in population if r[0] == "Stadt Leipzig")
+    ortsteile = sum(float(r[column]) for r in population[:63])
+    return city, ortsteile
+
+
+def run_build(tmp: Path, data: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SOZIALBERICHT_DATA=str(data), SOZIALBERICHT_BUILD=str(tmp / "_build"),
+               SOZIALBERICHT_EDITIONS=str(tmp / "editions"), SOZIALBERICHT_CACHE=str(tmp / "cache"))
+    return subprocess.run([sys.executable, "-m", "sozialbericht", "build", "--year", str(YEAR), *extra],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    data = mirror()
+    tmp = tmp_path_factory.mktemp("edition")
+    result = run_build(tmp, data)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return tmp / "_build", data, tmp
+
+
+def test_outputs_at_fixed_paths(edition):
+    build, _, _ = edition
+    assert (build / "html" / "index.html").is_file()
+    pdf = build / "pdf" / f"sozialbericht-{YEAR}.pdf"
+    assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_city_population_in_book_is_the_published_value(edition):
+    build, data, _ = edition
+    city, _ = raw_population(data, YEAR)
+    page = (build / "html" / "book" / "edition" / "bevoelkerung.html").read_text(encoding="utf-8")
+    assert f"{german(city)} Personen" in page
+    assert f"Berichtsjahr <strong>{YEAR}</strong>" in page
+
+
+def test_difference_to_sum_of_ortsteile_is_reported(edition):
+    build, data, _ = edition
+    city, ortsteile = raw_population(data, YEAR)
+    page = (build / "html" / "book" / "edition" / "daten.html").read_text(encoding="utf-8")
+    if city == ortsteile:
+        assert "stimmen alle veröffentlichten Summen" in page
+    else:
+        row = re.search(r"Einwohner insgesamt</td>\s*<td[^>]*>Stadt Leipzig</td>\s*<td[^>]*>([\d.]+)</td>\s*"
+                        r"<td[^>]*>([\d.]+)</td>\s*<td[^>]*>([+−][\d.]+)</td>", page)
+        assert row, "the appendix must list the city's population against the sum of its Ortsteile"
+        assert row.group(1) == german(city) and row.group(2) == german(ortsteile)
+        assert row.group(3) == ("+" if city > ortsteile else "−") + german(abs(city - ortsteile))
+
+
+def test_every_chapter_has_charts_and_closing_section(edition):
+    build, _, _ = edition
+    for chapter in CHAPTERS:
+        page = (build / "html" / "book" / "edition" / f"{chapter}.html").read_text(encoding="utf-8")
+        assert "Entwicklungen und neue Herausforderungen" in page, chapter
+        assert page.count('class="sb-chart') >= 3, chapter
+
+
+def test_site_loads_no_script_from_another_host(edition):
+    build, _, _ = edition
+    html = build / "html"
+    assert (html / "_static" / "vega-bundle.js").stat().st_size > 100_000
+    for page in html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', text)
+        assert not external, f"{page.relative_to(html)} loads {external[:3]}"
+        assert "cdn.jsdelivr" not in text
+
+
+def test_chart_data_downloads_exist_and_parse(edition):
+    build, _, _ = edition
+    page = (build / "html" / "book" / "edition" / "bevoelkerung.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(daten/[^"]+\.csv)"', page)
+    assert links
+    for link in links:
+        with open(build / "html" / "book" / "edition" / link, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert len(rows) > 1 and len(rows[0]) >= 2
+
+
+def test_pdf_has_the_numbers_and_the_charts(edition):
+    build, data, _ = edition
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    pdf = build / "pdf" / f"sozialbericht-{YEAR}.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    city, _ = raw_population(data, YEAR)
+    assert german(city) in text
+    assert text.count("Entwicklungen und neue Herausforderungen") >= len(CHAPTERS)
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True).stdout
+    assert len(images.splitlines()) - 2 >= 3 * len(CHAPTERS), "charts must be visible in the PDF"
+
+
+def test_failed_build_leaves_published_report_intact(edition):
+    build, data, tmp = edition
+    broken = tmp / "broken-mirror"
+    shutil.copytree(data, broken)
+    target = broken / "kdvalues" / "kdvalues_k2_r1_y.csv"
+    target.chmod(0o644)
+    content = target.read_bytes()
+    target.write_bytes(content[: len(content) // 2])  # a download cut in the middle
+    site_before = os.readlink(build / "html")
+    pdf = build / "pdf" / f"sozialbericht-{YEAR}.pdf"
+    pdf_before = pdf.read_bytes()
+    result = run_build(tmp, broken)
+    assert result.returncode == 1
+    assert "kdvalues_k2_r1_y.csv" in result.stderr and "row" in result.stderr
+    assert "left unchanged" in result.stderr
+    assert os.readlink(build / "html") == site_before
+    assert (build / "html" / "index.html").is_file()
+    assert pdf.read_bytes() == pdf_before
