@@ -72,16 +72,17 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
             return Markdown(f"Für {self.year} stimmen alle veröffentlichten Summen der Stadtbezirke und der Stadt "
                             "mit der Summe ihrer Ortsteile überein.")
         table = pd.DataFrame({
-            "Datensatz": checks["dataset"], "Merkmal": checks["feature"], "Gebiet": checks["area_name"],
+            "Datensatz": checks["dataset"].map(lambda d: self.inputs.specs[d].title), "Merkmal": checks["feature"], "Gebiet": checks["area_name"],
             "veröffentlicht": checks["published"].map(fmt.number),
             "Summe der Ortsteile": checks["sum_of_ortsteile"].map(fmt.number),
             "Differenz": checks["difference"].map(fmt.signed),
         })
+        align = ["l", "l", "l", "r", "r", "r"]
         return Markdown(
             f"In {len(table)} Fällen weicht für {self.year} der veröffentlichte Wert eines Stadtbezirks oder der "
             "Stadt von der Summe seiner Ortsteile ab (z. B. durch Personen ohne Ortsteilzuordnung oder "
             "Geheimhaltung). Der Bericht verwendet den veröffentlichten Wert; die Abweichungen:\n\n"
-            + markdown_table(table))
+            + markdown_table(table, align=align))
 
     def status_counts(self) -> Markdown:
         table = self.inputs.table

@@ -79,6 +79,7 @@ def test_difference_to_sum_of_ortsteile_is_reported(edition):
     build, data, _ = edition
     city, ortsteile = raw_population(data, YEAR)
     page = (build / "html" / "book" / "edition" / "daten.html").read_text(encoding="utf-8")
+    page = re.sub(r"</?p>", "", page)
     if city == ortsteile:
         assert "stimmen alle veröffentlichten Summen" in page
     else:
