@@ -1,6 +1,6 @@
-"""Write the thin chapter notebooks from the indicator catalogue (run once after adding a chapter).
+"""Write the thin notebooks of an edition (run after adding a chapter to data/indicators.yml).
 
-Usage: python tools/make_notebooks.py [chapter_id ...]
+Usage: python tools/make_notebooks.py [name ...]
 Existing notebooks are overwritten: edit the catalogue, or edit a notebook by hand and
 do not regenerate it.
 """
@@ -11,6 +11,10 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+PARAMETERS = ('year = 2023  # report year (Berichtsjahr)\n'
+              'inputs_file = ""  # prepared inputs of the build; empty: read from the data source\n'
+              'data_source = ""  # empty: SOZIALBERICHT_DATA or the live API; else a local mirror folder\n'
+              'output_dir = ""  # where chart data (CSV) and generated pages go; empty: nowhere')
 
 
 def code(source, tags=()):
@@ -20,48 +24,101 @@ def code(source, tags=()):
     return cell
 
 
+def md(text):
+    return nbformat.v4.new_markdown_cell(text)
+
+
+def notebook(setup, cells):
+    head = [code(PARAMETERS, tags=["parameters", "remove-cell"]),
+            code('import os\n\nif data_source:\n    os.environ["SOZIALBERICHT_DATA"] = data_source\n\n' + setup,
+                 tags=["remove-cell"])]
+    result = nbformat.v4.new_notebook(cells=head + cells)
+    result.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    result.metadata["language_info"] = {"name": "python"}
+    return result
+
+
 def chapter_notebook(chapter, indicators):
-    cells = [
-        code('year = 2023  # report year (Berichtsjahr)\n'
-             'inputs_file = ""  # prepared inputs of the build; empty: read from the data source\n'
-             'data_source = ""  # empty: SOZIALBERICHT_DATA or the live API; else a local mirror folder\n'
-             'output_dir = ""  # where chart data (CSV) is written; empty: nowhere', tags=["parameters", "remove-cell"]),
-        code('import os\n\nif data_source:\n    os.environ["SOZIALBERICHT_DATA"] = data_source\n\n'
-             'from sozialbericht.chapter import Chapter\n\n'
-             f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir)', tags=["remove-cell"]),
-        nbformat.v4.new_markdown_cell(f"# {chapter['title']}"),
-        code("chapter.intro()"),
-        nbformat.v4.new_markdown_cell("## Kennzahlen"),
-        code("chapter.key_figures()"),
-        code("chapter.summary()"),
-    ]
+    cells = [md(f"# {chapter['title']}"), code("chapter.intro()"),
+             md("## Kennzahlen"), code("chapter.key_figures()"), code("chapter.summary()")]
     for ind in indicators:
-        cells += [
-            nbformat.v4.new_markdown_cell(f"## {ind['title']}"),
-            code(f'chapter.trend("{ind["id"]}")'),
-            code(f'chapter.map("{ind["id"]}")'),
-            code(f'chapter.extremes_text("{ind["id"]}")'),
-            code(f'chapter.districts("{ind["id"]}")'),
-            code(f'chapter.definition("{ind["id"]}")'),
-        ]
-    cells += [
-        nbformat.v4.new_markdown_cell("## Entwicklungen und neue Herausforderungen"),
-        code("chapter.developments()"),
-    ]
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.metadata["language_info"] = {"name": "python"}
-    return notebook
+        cells += [md(f"## {ind['title']}"),
+                  code(f'chapter.trend("{ind["id"]}")'), code(f'chapter.map("{ind["id"]}")'),
+                  code(f'chapter.extremes_text("{ind["id"]}")'), code(f'chapter.districts("{ind["id"]}")'),
+                  code(f'chapter.definition("{ind["id"]}")')]
+    cells += [md("## Pläne, Strategien und Maßnahmen"),
+              md("### Bezüge zu Plänen und Konzepten der Stadt"), code("chapter.plans()"),
+              md("### Handlungsstrategien und Maßnahmen"), code("chapter.measures()"),
+              md("### Empfehlungen aus dem Frühwarnsystem"), code("chapter.recommendations()"),
+              md("## Entwicklungen und neue Herausforderungen"), code("chapter.developments()")]
+    return notebook(f'from sozialbericht.chapter import Chapter\n\n'
+                    f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir)', cells)
+
+
+PAGES = "from sozialbericht.pages import EditionPages\n\npages = EditionPages(year, inputs_file)"
+STEERING = "from sozialbericht.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir)"
+
+FIXED = {
+    "einleitung": (PAGES, [md("# Sozialbericht Leipzig"), code("pages.intro()")]),
+    "fruehwarnsystem": (STEERING, [
+        md("# Frühwarnsystem"), code("pages.warning_intro()"),
+        md("## Status und Dynamik der Ortsteile"), code("pages.status_map()"), code("pages.dynamics_map()"),
+        md("## Alle Ortsteile"), code("pages.status_table()"),
+        md("## Ortsteile mit besonderem Handlungsbedarf"), code("pages.attention()"),
+        md("## Veränderungen gegenüber der Vorjahresausgabe"), code("pages.changes()"),
+        md("## Entwicklungen und neue Herausforderungen"), code("pages.warning_developments()")]),
+    "massnahmen": (STEERING, [
+        md("# Handlungsstrategien und Maßnahmen"),
+        md("Die Strategien und Maßnahmen stehen in `data/measures.yml`, die Pläne in `data/plans.yml`; "
+           "die Verwaltung pflegt sie dort. Einträge, die kein Beschluss der Stadt sind, tragen die "
+           "Kennzeichnung **[Beispiel]**."),
+        md("## Register der Strategien und Maßnahmen"), code("pages.register()"),
+        md("## Umsetzungsstand"), code("pages.tracking()"),
+        md("## Handlungsbedarf ohne Maßnahme"), code("pages.gaps()"),
+        md("## Pläne und Konzepte der Stadt"), code("pages.plans()"),
+        md("## Entwicklungen und neue Herausforderungen"), code("pages.measures_developments()")]),
+    "beteiligung": (STEERING, [
+        md("# Beteiligung"),
+        md("Für jedes vom Frühwarnsystem markierte Ortsteil und jede betroffene Zielgruppe schlägt der Bericht "
+           "passende Beteiligungsformate vor. Die Formate stehen in `data/participation.yml`, die Zielgruppen in "
+           "`data/target_groups.yml`."),
+        md("## Übersicht"), code("pages.participation_summary()"),
+        md("## Vorschläge nach Ortsteil"), code("pages.participation()"),
+        md("## Beteiligungsformate"), code("pages.instruments()"),
+        md("## Entwicklungen und neue Herausforderungen"), code("pages.participation_developments()")]),
+    "steckbriefe": ("from sozialbericht.profiles import Profiles\n\nprofiles = Profiles(year, inputs_file, output_dir)\n"
+                    "written = profiles.write() if output_dir else []", [
+        md("# Ortsteil-Steckbriefe"),
+        md("Für jedes der 63 Ortsteile eine Seite mit allen Kennzahlen im Vergleich zu Stadtbezirk und Stadt, "
+           "Rang, Entwicklung, Einstufung im Frühwarnsystem und Vorschlägen zur Beteiligung."),
+        code("profiles.overview()")]),
+    "daten": (PAGES + "\nfrom sozialbericht.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs_file)", [
+        md("# Daten, Quellen und Methoden"),
+        md("## Quellen und Lizenz"), code("pages.licence()"),
+        md("## Eingabedateien dieser Ausgabe (Manifest)"),
+        md("Jede Datei, aus der diese Ausgabe berechnet wurde, mit Herkunft, Abrufzeit und Prüfsumme (SHA-256)."),
+        code("pages.manifest()"),
+        md("## Indikatorenkatalog"),
+        md("Alle Kennzahlen sind in der Datei `data/indicators.yml` definiert; Quoten werden aus Zählwerten "
+           "berechnet, der Nenner ist jeweils genannt."),
+        code("pages.catalogue_table()"), md("### Definitionen und Hinweise"), code("pages.catalogue_notes()"),
+        md("## Methode des Frühwarnsystems"), code("steering.method()"),
+        md("## Datenqualität"), md("### Summen der Ortsteile und veröffentlichte Werte"), code("pages.sum_checks()"),
+        md("### Fehlende, gesperrte und nicht verfügbare Werte"), code("pages.status_counts()")]),
+}
 
 
 def main(selected):
     catalogue = yaml.safe_load((ROOT / "data" / "indicators.yml").read_text(encoding="utf-8"))
+    books = {name: notebook(*spec) for name, spec in FIXED.items()}
     for chapter in catalogue["chapters"]:
-        if selected and chapter["id"] not in selected:
-            continue
         indicators = [i for i in catalogue["indicators"] if i["chapter"] == chapter["id"]]
-        path = ROOT / "notebooks" / f"{chapter['notebook']}.ipynb"
-        nbformat.write(chapter_notebook(chapter, indicators), path)
+        books[chapter["notebook"]] = chapter_notebook(chapter, indicators)
+    for name, book in books.items():
+        if selected and name not in selected:
+            continue
+        path = ROOT / "notebooks" / f"{name}.ipynb"
+        nbformat.write(book, path)
         print("wrote", path.relative_to(ROOT))
 
 

@@ -26,6 +26,7 @@ from .inputs import Inputs, load_inputs
 from .opendata import source_from_environment
 
 FRONT_NOTEBOOKS = ["einleitung"]
+STEERING_NOTEBOOKS = ["fruehwarnsystem", "massnahmen", "beteiligung", "steckbriefe"]
 BACK_NOTEBOOKS = ["daten"]
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -54,7 +55,7 @@ def check_year(inputs: Inputs, year: int) -> None:
 
 def chapter_notebooks() -> list[str]:
     chapters = read_catalogue().chapters
-    return FRONT_NOTEBOOKS + [c["notebook"] for c in chapters] + BACK_NOTEBOOKS
+    return FRONT_NOTEBOOKS + [c["notebook"] for c in chapters] + STEERING_NOTEBOOKS + BACK_NOTEBOOKS
 
 
 def _digest(*parts: bytes) -> str:

@@ -15,9 +15,14 @@ from IPython.display import Markdown
 
 from . import charts, config, fmt, narrative
 from .geography import ORTSTEIL, STADT, STADTBEZIRK
-from .indicators import Indicator, compute, extremes, key_figure, level_values, read_catalogue, reference_year
-from .inputs import read_inputs
+from . import policy, warning
+from .edition import Edition
+from .indicators import Indicator, extremes, key_figure, level_values, reference_year
 from .tables import markdown_table
+
+
+RULE_WORDS = {"worse_than_city": "signifikant ungünstiger als die Stadt",
+              "worsening_trend": "sich verschlechternder Trend", "threshold": "über dem Schwellenwert"}
 
 
 def d3_format(indicator: Indicator) -> str:
@@ -26,24 +31,19 @@ def d3_format(indicator: Indicator) -> str:
 
 class Chapter:
     def __init__(self, chapter_id: str, year: int, inputs_file: str | None = None, output_dir: str | Path = ""):
-        self.inputs = read_inputs(inputs_file or None)
-        self.catalogue = read_catalogue(datasets=self.inputs.specs)
+        self.edition = Edition(year, inputs_file)
+        self.inputs = self.edition.inputs
+        self.catalogue = self.edition.catalogue
         self.info = self.catalogue.chapter(chapter_id)
         self.id = chapter_id
-        self.year = int(year)
+        self.year = self.edition.year
         self.indicators = self.catalogue.for_chapter(chapter_id)
         # chart data as CSV next to the edition's pages; none when run outside a build
         self.data_dir = Path(output_dir) / "daten" if output_dir else None
-        covered = self.inputs.years("einwohner")
-        if self.year not in covered:
-            from .errors import SozialberichtError
-            raise SozialberichtError(
-                f"The data cover the years {covered[0]}–{covered[-1]}; there is no edition {self.year}. "
-                "Choose a year in that range (make report YEAR=...).")
 
     @cached_property
     def values(self) -> dict[str, pd.DataFrame]:
-        return {i.id: compute(self.inputs, i) for i in self.indicators}
+        return {i.id: self.edition.values[i.id] for i in self.indicators}
 
     def indicator(self, indicator_id: str) -> Indicator:
         return self.catalogue.indicators[indicator_id]
@@ -159,6 +159,37 @@ class Chapter:
             text += f" *Hinweis:* {ind.notes}"
         return Markdown(text)
 
+    # -- plans, measures, recommendations ----------------------------------------------
+    @cached_property
+    def flags(self) -> pd.DataFrame:
+        return self.edition.flags_for([i.id for i in self.indicators])
+
+    def plans(self) -> Markdown:
+        return Markdown(policy.plans_markdown(self.edition.policy, self.id, self.year))
+
+    def measures(self) -> Markdown:
+        return Markdown(policy.measures_markdown(self.edition.policy, self.id, self.year))
+
+    def recommendations(self) -> Markdown:
+        if self.flags.empty:
+            return Markdown("Das Frühwarnsystem markiert für die Kennzahlen dieses Kapitels kein Ortsteil; "
+                            "daraus ergibt sich keine zusätzliche Empfehlung.")
+        return Markdown(policy.recommendations_markdown(self.edition.policy, self.flags, self.year, self.id))
+
+    def warning_summary(self) -> str:
+        """The early-warning flags on this chapter's indicators, in one paragraph per indicator."""
+        flags = self.flags[self.flags["indicator"] != warning.INDEX_INDICATOR]
+        if flags.empty:
+            return ""
+        lines = []
+        for indicator_id, group in flags.groupby("indicator", sort=False):
+            ind = self.catalogue.indicators[indicator_id]
+            names = sorted(set(group["area_name"]))
+            rules = ", ".join(sorted(set(group["rule"].map(RULE_WORDS).fillna(group["rule"]))))
+            lines.append(f"- **Frühwarnsystem, {ind.short}**: {len(names)} Ortsteil(e) markiert ({rules}): "
+                         f"{fmt.join_names(names)}.")
+        return "\n".join(lines)
+
     # -- closing section ----------------------------------------------------------------
     def developments(self) -> Markdown:
         """What moved most over five years, and where, for each indicator of the chapter."""
@@ -186,7 +217,12 @@ class Chapter:
                     count = int((worse["change"] > 0).sum())
                     line += f"; in {count} von {len(moves)} Ortsteilen entwickelte sich der Wert ungünstig"
             items.append(line + ".")
-        return Markdown("\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor.")
+        text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
+        warnings = self.warning_summary()
+        if warnings:
+            text += ("\n\nDas Frühwarnsystem (Kapitel „Frühwarnsystem“) markiert für die Kennzahlen dieses "
+                     "Kapitels:\n\n" + warnings)
+        return Markdown(text)
 
     def _csv(self, frame: pd.DataFrame, name: str) -> str | None:
         if self.data_dir is None:

@@ -633,6 +633,39 @@ def choropleth(geo, value: str, title: str, legend_title: str, number_format: st
             .properties(width=440, height=440))
 
 
+def category_map(geo, field: str, title: str, legend_title: str, categories: list[str], colors: list[str],
+                 name_field: str = "area_name", *, subtitle: str | None = None,
+                 name_title: str = "Ortsteil", detail: str | None = None) -> alt.Chart:
+    """A map of the Ortsteile coloured by a category (e.g. the early-warning group).
+
+    ``categories`` fixes the legend order and ``colors`` their colours; an area whose
+    category is missing is grey, labelled 'keine Angabe'.
+    """
+    if len(categories) != len(colors):
+        raise ValueError("categories and colors must have the same length")
+    columns = [name_field, field, "geometry"] + ([detail] if detail else [])
+    prepared = map_geometry(geo[columns])
+    prepared[field] = prepared[field].where(prepared[field].isin(categories), MISSING_LABEL)
+    domain, scale_range = list(categories), list(colors)
+    if (prepared[field] == MISSING_LABEL).any():
+        domain.append(MISSING_LABEL)
+        scale_range.append(MISSING_COLOR)
+    table = [{"field": name_field, "title": name_title}, {"field": field, "title": legend_title}]
+    tooltip = [alt.Tooltip(f"{name_field}:N", title=name_title), alt.Tooltip(f"{field}:N", title=legend_title)]
+    if detail:
+        table.append({"field": detail, "title": "Hinweis"})
+        tooltip.append(alt.Tooltip(f"{detail}:N", title="Hinweis"))
+    return (alt.Chart(prepared, title=_title(title, subtitle), usermeta=_meta(table))
+            .mark_geoshape(stroke="white", strokeWidth=0.6)
+            .encode(color=alt.Color(f"{field}:N", title=legend_title, sort=domain,
+                                    scale=alt.Scale(domain=domain, range=scale_range),
+                                    legend=alt.Legend(orient="right", titleLimit=240, labelLimit=240,
+                                                      symbolType="square", symbolStrokeWidth=0)),
+                    tooltip=tooltip)
+            .project(type="mercator")
+            .properties(width=440, height=440))
+
+
 # --------------------------------------------------------------------------- CSV
 
 def save_chart_csv(frame: pd.DataFrame, path: Path) -> Path:

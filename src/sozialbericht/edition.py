@@ -1,0 +1,59 @@
+"""One edition's shared context: inputs, catalogue, indicator values, early warning, policy.
+
+Every notebook of an edition builds one ``Edition`` from the prepared inputs of the
+build; what it needs is computed on first use and reused within the notebook.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+import pandas as pd
+
+from . import policy as policy_module
+from . import warning
+from .errors import SozialberichtError
+from .indicators import compute, read_catalogue
+from .inputs import read_inputs
+
+
+class Edition:
+    def __init__(self, year: int, inputs_file: str | None = None):
+        self.year = int(year)
+        self.inputs = read_inputs(inputs_file or None)
+        self.catalogue = read_catalogue(datasets=self.inputs.specs)
+        covered = self.inputs.years("einwohner")
+        if self.year not in covered:
+            raise SozialberichtError(
+                f"The data cover the years {covered[0]}–{covered[-1]}; there is no edition {self.year}. "
+                "Choose a year in that range (make report YEAR=...).")
+
+    @cached_property
+    def values(self) -> dict[str, pd.DataFrame]:
+        """Every indicator's values (all areas, all years)."""
+        return {i: compute(self.inputs, ind) for i, ind in self.catalogue.indicators.items()}
+
+    @cached_property
+    def warning_config(self) -> warning.WarningConfig:
+        return warning.load_config(catalogue=self.catalogue)
+
+    @cached_property
+    def warning(self) -> warning.Result:
+        values = warning.load_values(self.inputs, self.warning_config)
+        return warning.run(values, self.year, self.warning_config)
+
+    @cached_property
+    def policy(self) -> policy_module.Policy:
+        return policy_module.load_policy(self.year)
+
+    def index_components(self) -> list[str]:
+        return [i.id for i in self.warning_config.index]
+
+    def flags_for(self, indicator_ids: list[str]) -> pd.DataFrame:
+        """Flags that concern these indicators; an index flag concerns its components."""
+        flags = self.warning.flags
+        wanted = set(indicator_ids)
+        components = set(self.index_components())
+        mask = flags["indicator"].isin(wanted)
+        if wanted & components:
+            mask |= flags["indicator"] == warning.INDEX_INDICATOR
+        return flags[mask]

@@ -1,0 +1,173 @@
+"""Ortsteil-Steckbriefe: one printable page per Ortsteil, all written by one notebook.
+
+Each profile is a MyST Markdown page (``steckbriefe/<code>.md``) with every indicator
+against the Stadtbezirk and the city, its rank and trend, the early-warning status and
+participation proposals, and a small-multiples chart as SVG (website) and PDF (book).
+Writing 63 files from one kernel avoids 63 kernel starts.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+from IPython.display import Markdown
+
+from . import charts, fmt, policy
+from .edition import Edition
+from .geography import ORTSTEIL, STADT, STADTBEZIRK
+from .indicators import reference_year
+from .tables import markdown_table
+
+CHART_INDICATORS = ["auslaenderanteil", "durchschnittsalter", "arbeitslosenanteil", "sgb2_dichte",
+                    "sgb2_alleinerziehende", "straftaten_je_1000"]
+ARROWS = {1: "↑", -1: "↓", 0: "→"}
+
+
+def slug(code: str) -> str:
+    return f"ot-{code}"
+
+
+class Profiles(Edition):
+    def __init__(self, year: int, inputs_file: str | None = None, output_dir: str | Path = ""):
+        super().__init__(year, inputs_file)
+        self.output_dir = Path(output_dir) if output_dir else None
+        self.ortsteile = self.inputs.geography.ortsteile.sort_values("area_code")
+        self.sbz_names = self.inputs.geography.stadtbezirke.set_index("area_code")["area_name"]
+        self._long = pd.concat(self.values.values(), ignore_index=True)
+
+    # -- numbers ------------------------------------------------------------------------
+    def rows_for(self, code: str) -> list[dict]:
+        sbz = self.ortsteile.set_index("area_code").loc[code, "sbz_code"]
+        rows = []
+        for ind in self.catalogue.indicators.values():
+            values = self.values[ind.id]
+            year = reference_year(values, self.year)
+            if year is None:
+                continue
+            now = values[values["year"] == year].set_index("area_code")["value"]
+            ot_value = now.get(code, math.nan)
+            ranked = values[(values["level"] == ORTSTEIL) & (values["year"] == year)].dropna(subset=["value"])
+            rank = int((ranked["value"] > ot_value).sum() + 1) if not math.isnan(ot_value) else None
+            before = values[(values["area_code"] == code) & (values["year"] == year - 5)]["value"]
+            change = ot_value - float(before.iloc[0]) if len(before) and pd.notna(before.iloc[0]) else math.nan
+            rows.append({"indicator": ind, "year": year, "ot": ot_value, "sbz": now.get(sbz, math.nan),
+                         "city": now.get(values.loc[values["level"] == STADT, "area_code"].iloc[0], math.nan),
+                         "rank": rank, "of": len(ranked), "change": change})
+        return rows
+
+    def table(self, code: str) -> str:
+        out = []
+        for row in self.rows_for(code):
+            ind = row["indicator"]
+            change = row["change"]
+            arrow = "" if math.isnan(change) else ARROWS[int(change > 0) - int(change < 0)] + " "
+            out.append({
+                "Kennzahl": ind.short, "Jahr": str(row["year"]),
+                "Ortsteil": fmt.number(row["ot"], ind.decimals),
+                "Stadtbezirk": fmt.number(row["sbz"], ind.decimals),
+                "Stadt": fmt.number(row["city"], ind.decimals),
+                "Rang": f"{row['rank']}/{row['of']}" if row["rank"] else fmt.DASH,
+                "5 Jahre": arrow + fmt.signed(change, ind.decimals) if not math.isnan(change) else fmt.DASH,
+            })
+        return markdown_table(pd.DataFrame(out), align=["l", "r", "r", "r", "r", "r", "r"])
+
+    # -- chart --------------------------------------------------------------------------
+    def chart(self, code: str) -> alt.FacetChart:
+        rows = self._long[self._long["indicator"].isin(CHART_INDICATORS)
+                          & self._long["area_code"].isin([code, self._city_code()])
+                          & self._long["value"].notna() & (self._long["year"] <= self.year)]
+        frame = pd.DataFrame({
+            "Kennzahl": rows["indicator"].map(lambda i: self.catalogue.indicators[i].short),
+            "Jahr": rows["year"], "Gebiet": rows["area_name"], "Wert": rows["value"]})
+        order = [self.catalogue.indicators[i].short for i in CHART_INDICATORS]
+        name = self.ortsteile.set_index("area_code").loc[code, "area_name"]
+        return (alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18))
+                .encode(x=alt.X("Jahr:Q", axis=alt.Axis(format="d", tickMinStep=2, labelAngle=0), title=None),
+                        y=alt.Y("Wert:Q", title=None, scale=alt.Scale(zero=False)),
+                        color=alt.Color("Gebiet:N", sort=[name, "Stadt Leipzig"],
+                                        scale=alt.Scale(domain=[name, "Stadt Leipzig"], range=["#0072B2", "#999999"]),
+                                        legend=alt.Legend(orient="top", title=None)))
+                .properties(width=190, height=110)
+                .facet(facet=alt.Facet("Kennzahl:N", sort=order, title=None), columns=3)
+                .resolve_scale(y="independent"))
+
+    def _city_code(self) -> str:
+        values = next(iter(self.values.values()))
+        return values.loc[values["level"] == STADT, "area_code"].iloc[0]
+
+    # -- pages --------------------------------------------------------------------------
+    def page(self, code: str, image: str) -> str:
+        ot = self.ortsteile.set_index("area_code").loc[code]
+        name, sbz = ot["area_name"], self.sbz_names[ot["sbz_code"]]
+        population = self.values["einwohner"]
+        pop_year = reference_year(population, self.year)
+        pop = population[(population["area_code"] == code) & (population["year"] == pop_year)]["value"]
+        status = self.warning.status.set_index("area_code").loc[code]
+        flags = self.warning.flags[self.warning.flags["area_code"] == code]
+        lines = [f"# {name}", "",
+                 f"Ortsteil {code} im Stadtbezirk {sbz}. Einwohner am {fmt.year_end(pop_year)}: "
+                 f"**{fmt.number(pop.iloc[0] if len(pop) else math.nan)}**. Ausgabe {self.year}.", ""]
+        if status["too_small"]:
+            lines.append(f"**Frühwarnsystem:** zu klein für eine Einstufung ({status['too_small_reason']}).")
+        else:
+            lines.append(f"**Frühwarnsystem:** {status['group']}"
+                         + (" – besondere Aufmerksamkeit." if status["attention"] else "."))
+        if not flags.empty:
+            lines += ["", "Markierungen:", ""]
+            lines += [f"- {row.severity_label}: {policy.escape_markdown(row.reason)}" for row in flags.itertuples()]
+        lines += ["", "## Kennzahlen im Vergleich", "",
+                  "Rang unter den Ortsteilen mit Wert (1 = höchster Wert); „5 Jahre“: Veränderung im Ortsteil "
+                  "gegenüber fünf Jahren vor dem Datenjahr, in der Einheit der Kennzahl (bei Anteilen in "
+                  "Prozentpunkten). Einheiten und Definitionen stehen im Anhang „Daten, Quellen und Methoden“. "
+                  "Umfragewerte sind Stichprobenschätzungen.", "",
+                  self.table(code), "",
+                  "## Entwicklung im Vergleich zur Stadt", "",
+                  f"```{{figure}} {image}",
+                  f":alt: Liniendiagramme für {name} und die Stadt Leipzig: "
+                  + ", ".join(self.catalogue.indicators[i].short for i in CHART_INDICATORS) + ".",
+                  ":width: 100%",
+                  "",
+                  f"{name} (blau) und Stadt Leipzig (grau).",
+                  "```", ""]
+        if not flags.empty:
+            proposals = policy.participation_markdown(self.policy, flags)
+            lines += ["## Beteiligung", "", proposals, ""]
+        return "\n".join(lines)
+
+    def write(self) -> list[Path]:
+        """Write all 63 profile pages and their charts; returns the page paths."""
+        if self.output_dir is None:
+            raise ValueError("output_dir is needed to write the profiles")
+        folder = self.output_dir / "steckbriefe"
+        images = folder / "bilder"
+        images.mkdir(parents=True, exist_ok=True)
+        pages = []
+        for code in self.ortsteile["area_code"]:
+            spec = charts.chart_spec(self.chart(code))
+            options = {"format_locale": charts.FORMAT_LOCALE}
+            (images / f"{slug(code)}.svg").write_text(vlc.vegalite_to_svg(spec, **options), encoding="utf-8")
+            (images / f"{slug(code)}.pdf").write_bytes(vlc.vegalite_to_pdf(spec, **options))
+            page = folder / f"{slug(code)}.md"
+            page.write_text(self.page(code, f"bilder/{slug(code)}.*"), encoding="utf-8")
+            pages.append(page)
+        return pages
+
+    def overview(self) -> Markdown:
+        status = self.warning.status.set_index("area_code")
+        population = self.values["einwohner"]
+        pop_year = reference_year(population, self.year)
+        pop = population[population["year"] == pop_year].set_index("area_code")["value"]
+        rows = []
+        for ot in self.ortsteile.itertuples():
+            entry = status.loc[ot.area_code]
+            rows.append({
+                "Nr.": ot.area_code,
+                "Ortsteil": f"[{ot.area_name}](steckbriefe/{slug(ot.area_code)}.md)",
+                "Stadtbezirk": self.sbz_names[ot.sbz_code],
+                "Einwohner": fmt.number(pop.get(ot.area_code, math.nan)),
+                "Frühwarnsystem": "zu klein" if entry["too_small"] else entry["group"],
+            })
+        return Markdown(markdown_table(pd.DataFrame(rows), align=["r", "l", "l", "r", "l"]))

@@ -1,0 +1,195 @@
+"""The steering chapters: Frühwarnsystem, Handlungsstrategien und Maßnahmen, Beteiligung."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import Markdown
+
+from . import charts, fmt, policy, warning
+from .edition import Edition
+from .tables import markdown_table
+
+STATUS_COLORS = {"hoch": "#542788", "mittel": "#b2abd2", "niedrig": "#fdb863", "sehr niedrig": "#b35806"}
+DYNAMICS_COLORS = {"positiv": "#5e3c99", "stabil": "#d9d9d9", "negativ": "#e66101"}
+TOO_SMALL = "zu klein für eine Einstufung"
+
+
+def _index(value) -> str:
+    return fmt.number(value, 2) if pd.notna(value) else fmt.DASH
+
+
+class SteeringPages(Edition):
+    def __init__(self, year: int, inputs_file: str | None = None, output_dir: str | Path = ""):
+        super().__init__(year, inputs_file)
+        self.data_dir = Path(output_dir) / "daten" if output_dir else None
+
+    # -- Frühwarnsystem -------------------------------------------------------------------
+    def warning_intro(self) -> Markdown:
+        config = self.warning_config
+        names = [self.catalogue.indicators[i.id].short for i in config.index]
+        used = self.warning.years_used
+        lines = [f"- {row.title}: {row.note}" for row in used.itertuples()]
+        return Markdown(
+            f"Das Frühwarnsystem ordnet jedes Ortsteil nach seinem **Status** (Niveau) und seiner **Dynamik** "
+            f"(Veränderung über {config.dynamics_period} Jahre) ein. Der Index besteht aus "
+            f"{fmt.join_names(names)}; jede Kennzahl wird gegen die Ortsteile standardisiert (z-Wert). "
+            f"Ortsteile mit weniger als {fmt.number(config.min_population)} Einwohnern oder zu kleinen Nennern "
+            "werden nicht eingestuft. Zusätzlich prüfen Regeln jede Kennzahl mit Konfidenzintervallen gegen den "
+            "Stadtwert und mit einem Trendtest über die letzten Werte, damit kleine Ortsteile nicht wegen "
+            "Zufallsschwankungen markiert werden. Die Regeln stehen in `data/fruehwarnsystem.yml`; das Verfahren "
+            "ist im Anhang „Daten, Quellen und Methoden“ beschrieben.\n\n"
+            f"Verwendete Datenjahre für die Ausgabe {self.year}:\n\n" + "\n".join(lines))
+
+    def _status_geo(self):
+        status = self.warning.status.copy()
+        status["Status"] = status["status_class"].where(~status["too_small"], TOO_SMALL)
+        status["Dynamik"] = status["dynamics_class"].where(~status["too_small"], TOO_SMALL)
+        geo = self.inputs.geography.ortsteile.merge(
+            status[["area_code", "Status", "Dynamik", "group"]], on="area_code", how="left")
+        geo["group"] = geo["group"].fillna(TOO_SMALL)
+        return geo
+
+    def _map(self, field: str, colors: dict, title: str):
+        geo = self._status_geo()
+        categories = list(colors) + [TOO_SMALL]
+        palette = list(colors.values()) + ["#f0f0f0"]
+        counts = geo[field].value_counts()
+        alt_text = (f"Karte der 63 Ortsteile nach {field}-Klasse {self.year}: "
+                    + ", ".join(f"{c}: {int(counts.get(c, 0))}" for c in categories) + ".")
+        name = f"{self.year}-fruehwarnsystem-{field.lower()}"
+        csv = None
+        if self.data_dir is not None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            csv = f"daten/{name}.csv"
+            charts.save_chart_csv(geo[["area_code", "area_name", field, "group"]], self.data_dir / f"{name}.csv")
+        chart = charts.category_map(geo, field, title, f"{field}-Klasse", categories, palette, detail="group")
+        return charts.ChartOutput(chart, name, alt_text, csv_href=csv)
+
+    def status_map(self):
+        return self._map("Status", STATUS_COLORS, f"Status der Ortsteile, Ausgabe {self.year}")
+
+    def dynamics_map(self):
+        return self._map("Dynamik", DYNAMICS_COLORS, f"Dynamik der Ortsteile, Ausgabe {self.year}")
+
+    def status_table(self) -> Markdown:
+        status = self.warning.status.sort_values("area_code")
+        names = self.inputs.geography.stadtbezirke.set_index("area_code")["area_name"]
+        table = pd.DataFrame({
+            "Ortsteil": status["area_name"],
+            "Stadtbezirk": status["sbz_code"].map(names),
+            "Einwohner": status["population"].map(fmt.number),
+            "Statusindex": status["status_index"].map(_index),
+            "Status": status["status_class"].fillna(TOO_SMALL),
+            "Dynamikindex": status["dynamics_index"].map(_index),
+            "Dynamik": status["dynamics_class"].fillna(fmt.DASH),
+            "Aufmerksamkeit": status["attention"].map({True: "ja", False: ""}),
+        })
+        return Markdown(markdown_table(table, align=["l", "l", "r", "r", "l", "r", "l", "l"]))
+
+    def attention(self) -> Markdown:
+        flags = self.warning.flags
+        if flags.empty:
+            return Markdown(f"Für {self.year} markiert das Frühwarnsystem kein Ortsteil.")
+        parts = []
+        order = flags.groupby("area_name")["severity"].max().sort_values(ascending=False)
+        for area in order.index:
+            group = flags[flags["area_name"] == area].sort_values("severity", ascending=False)
+            reasons = "\n".join(f"  - {row.severity_label}: {policy.escape_markdown(row.reason)}"
+                                for row in group.itertuples())
+            parts.append(f"- **{area}**\n{reasons}")
+        return Markdown(f"{len(order)} Ortsteile sind {self.year} markiert (Alarm vor Warnung vor Hinweis):\n\n"
+                        + "\n".join(parts))
+
+    def changes(self) -> Markdown:
+        changes = self.warning.changes
+        if changes.empty:
+            same = self.warning.years_used
+            note = ""
+            if (same["year_used"] < self.year).all():
+                note = (" Die Kennzahlen des Systems liegen für dieses Jahr noch nicht vor; beide Ausgaben beruhen "
+                        "daher auf denselben Daten.")
+            return Markdown(f"Gegenüber der Ausgabe {self.year - 1} hat sich keine Markierung geändert.{note}")
+        rows = pd.DataFrame({
+            "Veränderung": changes["change"], "Ortsteil": changes["area_name"],
+            "Kennzahl": changes["indicator"].map(lambda i: self.catalogue.indicators[i].short
+                                                 if i in self.catalogue.indicators else "Index"),
+            "Begründung": changes["reason"].map(policy.escape_markdown),
+        })
+        counts = changes["change"].value_counts()
+        return Markdown(
+            f"Gegenüber der Ausgabe {self.year - 1}: {int(counts.get('neu markiert', 0))} neue und "
+            f"{int(counts.get('nicht mehr markiert', 0))} entfallene Markierungen.\n\n"
+            + markdown_table(rows, align=["l", "l", "l", "l"]))
+
+    def warning_developments(self) -> Markdown:
+        status = self.warning.status
+        classed = status[~status["too_small"]]
+        counts = classed["status_class"].value_counts()
+        dyn = classed["dynamics_class"].value_counts()
+        flagged = self.warning.flags
+        by_indicator = flagged[flagged["indicator"] != warning.INDEX_INDICATOR]["indicator"].value_counts()
+        top = ", ".join(f"{self.catalogue.indicators[i].short} ({n})" for i, n in by_indicator.head(3).items())
+        attention = classed[classed["attention"]]["area_name"].tolist()
+        text = (f"- Status: " + ", ".join(f"{c} {int(counts.get(c, 0))}" for c in STATUS_COLORS)
+                + f"; {int(status['too_small'].sum())} Ortsteile zu klein für eine Einstufung.\n"
+                f"- Dynamik: " + ", ".join(f"{c} {int(dyn.get(c, 0))}" for c in DYNAMICS_COLORS) + ".\n"
+                f"- Besondere Aufmerksamkeit: {len(attention)} Ortsteile"
+                + (f" ({fmt.join_names(attention)})" if attention else "") + ".\n")
+        if top:
+            text += f"- Häufigste Regelmarkierungen: {top}.\n"
+        return Markdown(text)
+
+    def method(self) -> Markdown:
+        return Markdown(warning.method_text(self.warning_config))
+
+    # -- Handlungsstrategien und Maßnahmen -----------------------------------------------
+    def register(self) -> Markdown:
+        return Markdown(policy.register_markdown(self.policy, self.year))
+
+    def tracking(self) -> Markdown:
+        return Markdown(policy.tracking_markdown(self.policy, self.year))
+
+    def gaps(self) -> Markdown:
+        return Markdown(policy.gaps_markdown(self.policy, self.warning.flags, self.year))
+
+    def plans(self) -> Markdown:
+        return Markdown(policy.plans_markdown(self.policy, None, self.year))
+
+    def measures_developments(self) -> Markdown:
+        changes = policy.status_changes(self.policy, self.year)
+        late = policy.overdue(self.policy, self.year)
+        gaps = policy.gaps(self.policy, self.warning.flags, self.year)
+        plans = policy.plans_for_chapter(self.policy, None, self.year)
+        renew = plans[plans["renewal_due"]]
+        text = (f"- {len(changes)} Maßnahmen haben {self.year} ihren Umsetzungsstand geändert; "
+                f"{len(late)} sind über ihren Zeithorizont hinaus nicht umgesetzt.\n"
+                f"- {len(gaps)} vom Frühwarnsystem markierte Kennzahlen haben keine zugeordnete Maßnahme "
+                "(„Handlungsbedarf ohne Maßnahme“).\n"
+                f"- {len(renew)} Pläne oder Konzepte haben ihren Geltungszeitraum beendet und sind zur "
+                "Fortschreibung vorzusehen" + (f": {fmt.join_names([policy.escape_markdown(t) for t in renew['title']])}"
+                                              if len(renew) else "") + ".")
+        return Markdown(text)
+
+    # -- Beteiligung --------------------------------------------------------------------
+    def instruments(self) -> Markdown:
+        return Markdown(policy.instruments_markdown(self.policy))
+
+    def participation_summary(self) -> Markdown:
+        return Markdown(policy.participation_summary_markdown(self.policy, self.warning.flags))
+
+    def participation(self) -> Markdown:
+        return Markdown(policy.participation_markdown(self.policy, self.warning.flags))
+
+    def participation_developments(self) -> Markdown:
+        proposals = policy.participation_proposals(self.policy, self.warning.flags)
+        new = self.warning.changes
+        new_areas = sorted(set(new[new["change"] == "neu markiert"]["area_name"])) if not new.empty else []
+        text = (f"- Vorschläge für {proposals['area_name'].nunique()} Ortsteile und "
+                f"{proposals['target_group'].nunique()} Zielgruppen.\n")
+        if new_areas:
+            text += (f"- Neu markierte Ortsteile, in denen Beteiligung zuerst ansetzen sollte: "
+                     f"{fmt.join_names(new_areas)}.\n")
+        else:
+            text += "- Gegenüber der Vorjahresausgabe ist kein Ortsteil neu markiert.\n"
+        return Markdown(text)
