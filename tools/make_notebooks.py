@@ -59,7 +59,8 @@ PAGES = "from sozialbericht.pages import EditionPages\n\npages = EditionPages(ye
 STEERING = "from sozialbericht.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir)"
 
 FIXED = {
-    "einleitung": (PAGES, [md("# Sozialbericht Leipzig"), code("pages.intro()")]),
+    "einleitung": (PAGES, [md("# Sozialbericht Leipzig"), code("pages.intro()"),
+                           md("## Downloads"), code("pages.downloads()")]),
     "fruehwarnsystem": (STEERING, [
         md("# Frühwarnsystem"), code("pages.warning_intro()"),
         md("## Status und Dynamik der Ortsteile"), code("pages.status_map()"), code("pages.dynamics_map()"),

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from . import config
+from . import config, downloads
 from .errors import SozialberichtError
 from .indicators import read_catalogue
 from .inputs import Inputs, load_inputs
@@ -165,9 +165,23 @@ def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
     if (config.BOOK_DIR / "_static").is_dir():
         shutil.copytree(config.BOOK_DIR / "_static", static)
     charts.write_vega_bundle(static)
+    _copy_mathjax(static)
     shutil.copytree(edition_dir, stage_dir / "book" / "edition",
                     ignore=shutil.ignore_patterns(".*", "*.running.ipynb"))
     return stage_dir
+
+
+def _copy_mathjax(static: Path) -> None:
+    """MathJax from the installed django-static-mathjax package, so formulas need no CDN."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mathjax")
+    script = Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5" / "tex-svg.js" \
+        if spec and spec.submodule_search_locations else None
+    if script is None or not script.is_file():
+        raise BuildError("MathJax is missing: install the project's dependencies (pip install -e .).")
+    (static / "mathjax").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(script, static / "mathjax" / "tex-svg.js")
 
 
 def jupyter_book(stage_dir: Path, builder: str) -> None:
@@ -183,65 +197,169 @@ def jupyter_book(stage_dir: Path, builder: str) -> None:
         raise BuildError(f"jupyter-book {builder} failed (full log: {log_file}):\n{tail}")
 
 
-def publish_html(html_dir: Path, year: int) -> Path:
-    """Switch _build/html to the new site with one atomic rename of a symlink."""
+def _atomic_write(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def site_root() -> Path:
+    return config.BUILD_DIR / "html"
+
+
+def publish_edition(html_dir: Path, year: int) -> Path:
+    """Switch _build/html/<year> to the new edition with one atomic rename of a symlink."""
+    root = site_root()
+    if root.is_symlink():  # the single-edition layout of earlier versions
+        root.unlink()
+    root.mkdir(parents=True, exist_ok=True)
     releases = config.BUILD_DIR / "releases"
     releases.mkdir(parents=True, exist_ok=True)
-    release = releases / f"html-{year}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    release = releases / f"{year}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     shutil.move(str(html_dir), release)
-    link = config.BUILD_DIR / "html"
-    if link.exists() and not link.is_symlink():  # a folder from an older layout: keep it as a release
-        shutil.move(str(link), releases / f"html-previous-{os.getpid()}")
-    temporary = config.BUILD_DIR / f".html-{os.getpid()}"
+    link = root / str(year)
+    if link.exists() and not link.is_symlink():
+        shutil.move(str(link), releases / f"{year}-previous-{os.getpid()}")
+    temporary = root / f".{year}-{os.getpid()}"
     temporary.unlink(missing_ok=True)
-    temporary.symlink_to(release.relative_to(config.BUILD_DIR))
+    temporary.symlink_to(os.path.relpath(release, root))
     os.replace(temporary, link)
-    keep = {release.name}
-    for old in sorted(releases.glob("html-*"), key=lambda p: p.stat().st_mtime, reverse=True)[2:]:
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
+    for old in sorted(releases.glob(f"{year}-*"), key=lambda p: p.stat().st_mtime, reverse=True)[2:]:
+        shutil.rmtree(old, ignore_errors=True)
+    write_site_index()
     return link
 
 
-def publish_pdf(pdf_file: Path, year: int) -> Path:
+def published_editions() -> list[dict]:
+    root = site_root()
+    editions = []
+    for link in sorted(root.glob("[0-9][0-9][0-9][0-9]"), reverse=True):
+        if (link / "index.html").is_file():
+            year = int(link.name)
+            pdf = link / f"sozialbericht-{year}.pdf"
+            editions.append({"year": year, "path": f"{year}/index.html",
+                             "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None})
+    return editions
+
+
+def write_site_index() -> None:
+    """editions.json (read by the year switch of every edition) and the landing page."""
+    from html import escape
+
+    root = site_root()
+    editions = published_editions()
+    _atomic_write(root / "editions.json", json.dumps(editions, indent=2))
+    items = "\n".join(
+        f'<li><a href="{e["path"]}">Sozialbericht {e["year"]}</a>'
+        + (f' – <a href="{e["pdf"]}">PDF herunterladen</a>' if e["pdf"] else "") + "</li>"
+        for e in editions)
+    latest = editions[0]["path"] if editions else ""
+    page = f"""<!DOCTYPE html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sozialbericht Leipzig</title>
+<style>body{{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#222}}
+a{{color:#0b57a4}} h1{{font-size:1.8rem}}</style>
+</head>
+<body>
+<main>
+<h1>Sozialbericht Leipzig</h1>
+<p>Die soziale Lage in Leipzig, seinen 10 Stadtbezirken und 63 Ortsteilen, berechnet aus den offenen Daten
+des Amtes für Statistik und Wahlen (Datenlizenz Deutschland – Namensnennung 2.0).</p>
+{f'<p><a href="{escape(latest)}"><strong>Zur neuesten Ausgabe</strong></a></p>' if latest else ""}
+<h2>Alle Ausgaben</h2>
+<ul>
+{items}
+</ul>
+</main>
+</body>
+</html>
+"""
+    _atomic_write(root / "index.html", page)
+
+
+def publish_pdf(pdf_file: Path, year: int, key: str) -> Path:
     target_dir = config.BUILD_DIR / "pdf"
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"sozialbericht-{year}.pdf"
     temporary = target.with_suffix(f".pdf.tmp{os.getpid()}")
     shutil.copy2(pdf_file, temporary)
     os.replace(temporary, target)
+    _atomic_write(target.with_suffix(".key"), key)
     return target
 
 
-def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), workers: int = 2) -> dict:
+def build_key(inputs_file: Path, year: int) -> str:
+    """Everything an edition's output depends on: inputs, code, notebooks, book configuration."""
+    files = sorted(config.NOTEBOOK_DIR.glob("*.ipynb")) + [config.ROOT / "_config.yml", config.ROOT / "_toc.yml"]
+    files += sorted(p for p in config.BOOK_DIR.rglob("*") if p.is_file() and p.parent.name != str(year)
+                    and not any(part.isdigit() and len(part) == 4 for part in p.relative_to(config.BOOK_DIR).parts))
+    return _digest(str(year).encode(), inputs_file.read_bytes(), code_digest(), *[f.read_bytes() for f in files])
+
+
+def _unchanged(year: int, key: str, formats: tuple[str, ...]) -> bool:
+    html_key = site_root() / str(year) / ".build-key"
+    pdf_key = config.BUILD_DIR / "pdf" / f"sozialbericht-{year}.key"
+    ok = True
+    if "html" in formats:
+        ok &= html_key.is_file() and html_key.read_text() == key
+    if "pdf" in formats:
+        ok &= pdf_key.is_file() and pdf_key.read_text() == key
+    return ok
+
+
+def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), workers: int = 2,
+          force: bool = False) -> dict:
     started = time.perf_counter()
     work_dir = config.BUILD_DIR / "work"
-    work_dir.mkdir(parents=True, exist_ok=True)
-    inputs, year, inputs_file = prepare(year, work_dir / "pending")
+    pending = work_dir / f"pending-{os.getpid()}"
+    pending.mkdir(parents=True, exist_ok=True)
+    inputs, year, _ = prepare(year, pending)
     edition_work = work_dir / str(year)
     edition_work.mkdir(parents=True, exist_ok=True)
     for name in ("inputs.pkl", "manifest.json"):
-        os.replace(work_dir / "pending" / name, edition_work / name)
+        os.replace(pending / name, edition_work / name)
+    shutil.rmtree(pending, ignore_errors=True)
     inputs_file = edition_work / "inputs.pkl"
+    key = build_key(inputs_file, year)
+    results = {"year": year}
+    if not force and _unchanged(year, key, formats):
+        log(f"edition {year}: inputs, code and notebooks unchanged; the published edition is current")
+        results.update(seconds=round(time.perf_counter() - started, 1), unchanged=True)
+        return results
     log(f"edition {year}")
     edition_dir = config.EDITIONS_DIR / str(year)
     timings = execute_notebooks(year, inputs_file, edition_dir, workers)
     stage_dir = stage(year, edition_dir, config.BUILD_DIR / "stage" / f"{year}-{os.getpid()}")
-    results = {"year": year}
     try:
+        html = pdf = None
         if "html" in formats:
             jupyter_book(stage_dir, "html")
             html = stage_dir / "_build" / "html"
             _copy_chart_data(stage_dir, html)
-            results["html"] = str(publish_html(html, year) / "index.html")
-            log(f"website: {results['html']}")
+            downloads.write_downloads(inputs, year, html / "downloads")
+            (html / ".build-key").write_text(key)
         if "pdf" in formats:
             jupyter_book(stage_dir, "pdflatex")
             pdf = stage_dir / "_build" / "latex" / f"sozialbericht-{year}.pdf"
             if not pdf.is_file():
                 raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
-            results["pdf"] = str(publish_pdf(pdf, year))
+        # publish only after every requested format was built: never half an edition
+        if html is not None:
+            published_pdf = config.BUILD_DIR / "pdf" / f"sozialbericht-{year}.pdf"
+            pdf_key = published_pdf.with_suffix(".key")
+            if pdf is not None:
+                shutil.copy2(pdf, html / pdf.name)
+            elif published_pdf.is_file() and pdf_key.is_file() and pdf_key.read_text() == key:
+                shutil.copy2(published_pdf, html / published_pdf.name)
+        if pdf is not None:
+            results["pdf"] = str(publish_pdf(pdf, year, key))
             log(f"PDF: {results['pdf']}")
+        if html is not None:
+            results["html"] = str(publish_edition(html, year) / "index.html")
+            log(f"website: {site_root() / 'index.html'} (edition: {results['html']})")
     finally:
         if not os.environ.get("SOZIALBERICHT_KEEP_STAGE"):
             shutil.rmtree(stage_dir, ignore_errors=True)

@@ -17,7 +17,7 @@ import yaml
 from . import config
 from .aggregate import complete_levels
 from .errors import CatalogueError, ParseError, SozialberichtError
-from .geography import Geography
+from .geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
 from .opendata import Cache, LocalSource, source_from_environment
 from .parse import parse
 
@@ -151,17 +151,29 @@ def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache:
 
 
 def _check_complete(table: pd.DataFrame, areas: pd.DataFrame, source: str) -> None:
-    """The API lists every Ortsteil for every feature; a missing row means a cut or changed file."""
-    expected = set(areas.loc[areas["level"] == "Ortsteil", "area_name"])
-    present = table[table["level"] == "Ortsteil"].groupby("feature", sort=False)["area_name"].agg(set)
-    for feature, names in present.items():
-        missing = expected - names
-        if missing:
-            raise ParseError(
-                f"{source}: feature {feature!r} has no row for the Ortsteil(e) {', '.join(sorted(missing)[:5])}"
-                f"{' …' if len(missing) > 5 else ''} ({len(missing)} of {len(expected)} missing). The file is "
-                "probably truncated; download it again. If the city changed its Ortsteile, update the geometry too."
-            )
+    """The API lists every Ortsteil for every feature; a missing row means a cut or changed file.
+
+    A file that has Stadtbezirk or city rows has every Stadtbezirk and the city for every
+    feature: without this check a file cut before its last city row would be completed with
+    the sum of the Ortsteile, which is not the published number.
+    """
+    features = table.loc[table["level"] == ORTSTEIL, "feature"].unique()
+    # a file with Ortsteile only (the derived layout) gets its sums later
+    higher = table["level"].isin([STADTBEZIRK, STADT]).any()
+    for level, label in ((ORTSTEIL, "Ortsteil(e)"), (STADTBEZIRK, "Stadtbezirk(e)"), (STADT, "city")):
+        if level != ORTSTEIL and not higher:
+            continue
+        rows = table[table["level"] == level]
+        expected = set(areas.loc[areas["level"] == level, "area_name"])
+        present = rows.groupby("feature", sort=False)["area_name"].agg(set)
+        for feature in features:
+            missing = expected - present.get(feature, set())
+            if missing:
+                raise ParseError(
+                    f"{source}: feature {feature!r} has no row for the {label} {', '.join(sorted(missing)[:5])}"
+                    f"{' …' if len(missing) > 5 else ''} ({len(missing)} of {len(expected)} missing). The file is "
+                    "probably truncated; download it again. If the city changed its Ortsteile, update the geometry too."
+                )
 
 
 def _check_counts(table: pd.DataFrame, counts: set, manifest: list[dict]) -> None:

@@ -45,6 +45,20 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
 """
         return Markdown(text)
 
+    def downloads(self) -> Markdown:
+        """Links to the edition's PDF and data; relative to book/edition/ in the edition's site."""
+        year = self.year
+        links = [(f"../../sozialbericht-{year}.pdf", f"Sozialbericht {year} als PDF"),
+                 (f"../../downloads/indikatoren-{year}.csv", "Alle Kennzahlen als CSV (Ortsteile, Stadtbezirke, Stadt)"),
+                 ("../../downloads/datapackage.json", "Datenpaket-Beschreibung (Frictionless Data Package)"),
+                 ("../../downloads/manifest.json", "Manifest der Eingabedateien (JSON)")]
+        items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
+        return Markdown(
+            f"Die Website bietet diesen Bericht als PDF und alle Kennzahlen der Ausgabe {year} als CSV-Datei mit "
+            f"Beschreibung (Datenpaket) zum Herunterladen an, jeweils unter der Lizenz {config.LICENCE}, "
+            f"Namensnennung: {config.ATTRIBUTION}. Jede Grafik hat zudem ihre Daten als Tabelle und CSV.\n\n"
+            f"<ul>{items}</ul>")
+
     def manifest(self) -> Markdown:
         rows = []
         for record in self.inputs.manifest:
@@ -99,23 +113,27 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
     def catalogue_table(self) -> Markdown:
         rows = []
         for ind in self.catalogue.indicators.values():
-            formula = f"{ind.numerator.feature} ({self.inputs.specs[ind.numerator.dataset].title})"
-            if ind.denominator:
-                formula += (f" ÷ {ind.denominator.feature} ({self.inputs.specs[ind.denominator.dataset].title})"
-                            f" × {fmt.number(ind.factor)}")
             rows.append({
                 "Kennzahl": f"{ind.title} (`{ind.id}`)",
                 "Kapitel": self.catalogue.chapter(ind.chapter)["title"],
-                "Berechnung": formula,
                 "Einheit": ind.unit,
                 "Richtung": {"higher_worse": "höher = ungünstiger", "higher_better": "höher = günstiger",
                              "neutral": "ohne Wertung"}[ind.direction],
-                "ab": str(ind.first_year or fmt.DASH),
-                "Umfrage": "ja" if ind.survey else "nein",
+                "ab": str(ind.first_year or fmt.DASH) + (" (Umfrage)" if ind.survey else ""),
             })
-        return Markdown(markdown_table(pd.DataFrame(rows), align=["l"] * 7))
+        return Markdown(markdown_table(pd.DataFrame(rows), align=["l"] * 5))
+
+    def formula(self, ind) -> str:
+        text = f"{ind.numerator.feature} (Datensatz „{self.inputs.specs[ind.numerator.dataset].title}“)"
+        if ind.denominator:
+            text += (f" ÷ {ind.denominator.feature} (Datensatz „{self.inputs.specs[ind.denominator.dataset].title}“)"
+                     f" × {fmt.number(ind.factor)}")
+        else:
+            text += ", wie veröffentlicht"
+        return text
 
     def catalogue_notes(self) -> Markdown:
-        items = [f"- **{i.title}**: {i.definition}" + (f" {i.notes}" if i.notes else "")
+        items = [f"- **{i.title}** (`{i.id}`): {i.definition} *Berechnung:* {self.formula(i)}."
+                 + (f" *Hinweis:* {i.notes}" if i.notes else "")
                  for i in self.catalogue.indicators.values()]
         return Markdown("\n".join(items))

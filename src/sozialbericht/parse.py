@@ -101,7 +101,7 @@ def _check_duplicates(table: pd.DataFrame, source: str) -> None:
 
 def parse_kdvalues_csv(content: bytes | str, source: str = "<csv>") -> pd.DataFrame:
     """The wide CSV layout: ``"Gebiet","Sachmerkmal","2000",...``."""
-    text = _decode(content, source) if isinstance(content, bytes) else content
+    text = _decode(content, source) if isinstance(content, bytes) else content.removeprefix("\ufeff")
     stripped = text.lstrip()
     if not stripped:
         raise ParseError(f"{source}: the file is empty.")
@@ -131,6 +131,12 @@ def parse_kdvalues_csv(content: bytes | str, source: str = "<csv>") -> pd.DataFr
         )
     for column in header[2:]:
         if not YEAR.match(column):
+            if not re.search(r"\d{4}", column):  # e.g. Merkmal_1: not a period at all
+                raise ParseError(
+                    f"{source}: row 1: column {column!r} is not a year: this is another layout version "
+                    "of the API (extra columns between Sachmerkmal and the years), which this report "
+                    "does not read. Expected \"Gebiet\",\"Sachmerkmal\" followed by one column per year."
+                )
             raise ParseError(
                 f"{source}: row 1: column {column!r} is not a year; only yearly data (periode=y) is supported."
             )
@@ -165,7 +171,7 @@ def parse_kdvalues_csv(content: bytes | str, source: str = "<csv>") -> pd.DataFr
 
 def parse_kdvalues_json(content: bytes | str, source: str = "<json>") -> pd.DataFrame:
     """The long JSON layout: a list of records (bare or wrapped as ``{"daten": [...]}``)."""
-    text = _decode(content, source) if isinstance(content, bytes) else content
+    text = _decode(content, source) if isinstance(content, bytes) else content.removeprefix("\ufeff")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

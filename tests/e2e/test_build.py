@@ -6,6 +6,7 @@ the test expects are read from that folder's raw CSV here, independently of the 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -60,9 +61,16 @@ def edition(tmp_path_factory):
     return tmp / "_build", data, tmp
 
 
+def site(build: Path) -> Path:
+    """The edition's website: _build/html/<year>/ (the site root lists all editions)."""
+    return build / "html" / str(YEAR)
+
+
 def test_outputs_at_fixed_paths(edition):
     build, _, _ = edition
     assert (build / "html" / "index.html").is_file()
+    assert f'href="{YEAR}/index.html"' in (build / "html" / "index.html").read_text(encoding="utf-8")
+    assert (site(build) / "index.html").is_file()
     pdf = build / "pdf" / f"sozialbericht-{YEAR}.pdf"
     assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
 
@@ -70,7 +78,7 @@ def test_outputs_at_fixed_paths(edition):
 def test_city_population_in_book_is_the_published_value(edition):
     build, data, _ = edition
     city, _ = raw_population(data, YEAR)
-    page = (build / "html" / "book" / "edition" / "bevoelkerung.html").read_text(encoding="utf-8")
+    page = (site(build) / "book" / "edition" / "bevoelkerung.html").read_text(encoding="utf-8")
     assert f"{german(city)} Personen" in page
     assert f"Berichtsjahr <strong>{YEAR}</strong>" in page
 
@@ -78,7 +86,7 @@ def test_city_population_in_book_is_the_published_value(edition):
 def test_difference_to_sum_of_ortsteile_is_reported(edition):
     build, data, _ = edition
     city, ortsteile = raw_population(data, YEAR)
-    page = (build / "html" / "book" / "edition" / "daten.html").read_text(encoding="utf-8")
+    page = (site(build) / "book" / "edition" / "daten.html").read_text(encoding="utf-8")
     page = re.sub(r"</?p>", "", page)
     if city == ortsteile:
         assert "stimmen alle veröffentlichten Summen" in page
@@ -93,7 +101,7 @@ def test_difference_to_sum_of_ortsteile_is_reported(edition):
 def test_every_chapter_has_charts_and_closing_section(edition):
     build, _, _ = edition
     for chapter in CHAPTERS:
-        page = (build / "html" / "book" / "edition" / f"{chapter}.html").read_text(encoding="utf-8")
+        page = (site(build) / "book" / "edition" / f"{chapter}.html").read_text(encoding="utf-8")
         assert "Entwicklungen und neue Herausforderungen" in page, chapter
         assert page.count('class="sb-chart') >= 3, chapter
 
@@ -101,7 +109,7 @@ def test_every_chapter_has_charts_and_closing_section(edition):
 def test_site_loads_no_script_from_another_host(edition):
     build, _, _ = edition
     html = build / "html"
-    assert (html / "_static" / "vega-bundle.js").stat().st_size > 100_000
+    assert (site(build) / "_static" / "vega-bundle.js").stat().st_size > 100_000
     for page in html.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', text)
@@ -111,13 +119,38 @@ def test_site_loads_no_script_from_another_host(edition):
 
 def test_chart_data_downloads_exist_and_parse(edition):
     build, _, _ = edition
-    page = (build / "html" / "book" / "edition" / "bevoelkerung.html").read_text(encoding="utf-8")
+    page = (site(build) / "book" / "edition" / "bevoelkerung.html").read_text(encoding="utf-8")
     links = re.findall(r'href="(daten/[^"]+\.csv)"', page)
     assert links
     for link in links:
-        with open(build / "html" / "book" / "edition" / link, encoding="utf-8", newline="") as handle:
+        with open(site(build) / "book" / "edition" / link, encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
         assert len(rows) > 1 and len(rows[0]) >= 2
+
+
+def test_downloads_of_the_edition(edition):
+    build, data, _ = edition
+    downloads = site(build) / "downloads"
+    package = json.loads((downloads / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["licenses"][0]["name"] == "dl-de-by-2.0"
+    resource = package["resources"][0]
+    with open(downloads / resource["path"], encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == [f["name"] for f in resource["schema"]["fields"]]
+    city, _ = raw_population(data, YEAR)
+    population = [r for r in rows if r["indicator"] == "einwohner" and r["level"] == "Stadt" and r["year"] == str(YEAR)]
+    assert float(population[0]["value"]) == city
+    assert max(int(r["year"]) for r in rows) == YEAR
+    assert (site(build) / f"sozialbericht-{YEAR}.pdf").is_file(), "the edition's PDF is offered on the site"
+
+
+def test_rebuild_without_changes_is_skipped(edition):
+    build, data, tmp = edition
+    before = os.readlink(site(build))
+    result = run_build(tmp, data)
+    assert result.returncode == 0
+    assert "unchanged" in result.stdout
+    assert os.readlink(site(build)) == before
 
 
 def test_pdf_has_the_numbers_and_the_charts(edition):
@@ -141,13 +174,13 @@ def test_failed_build_leaves_published_report_intact(edition):
     target.chmod(0o644)
     content = target.read_bytes()
     target.write_bytes(content[: len(content) // 2])  # a download cut in the middle
-    site_before = os.readlink(build / "html")
+    site_before = os.readlink(site(build))
     pdf = build / "pdf" / f"sozialbericht-{YEAR}.pdf"
     pdf_before = pdf.read_bytes()
     result = run_build(tmp, broken)
     assert result.returncode == 1
     assert "kdvalues_k2_r1_y.csv" in result.stderr and "row" in result.stderr
     assert "left unchanged" in result.stderr
-    assert os.readlink(build / "html") == site_before
-    assert (build / "html" / "index.html").is_file()
+    assert os.readlink(site(build)) == site_before
+    assert (site(build) / "index.html").is_file()
     assert pdf.read_bytes() == pdf_before
