@@ -28,6 +28,7 @@ from .opendata import source_from_environment
 FRONT_NOTEBOOKS = ["einleitung"]
 STEERING_NOTEBOOKS = ["fruehwarnsystem", "massnahmen", "beteiligung", "steckbriefe"]
 BACK_NOTEBOOKS = ["daten"]
+LONG_NOTEBOOKS = {"steckbriefe", "arbeit", "bevoelkerung"}
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -76,6 +77,12 @@ def prepare(year: int | None, work_dir: Path) -> tuple[Inputs, int, Path]:
     inputs = load_inputs()
     year = year or latest_year(inputs)
     check_year(inputs, year)
+    # validate the authored catalogues before any notebook runs; then compute shared results once
+    from .edition import precompute
+    from .policy import load_policy
+
+    load_policy(year)
+    precompute(inputs, year)
     inputs_file = work_dir / "inputs.pkl"
     inputs.save(inputs_file)
     (work_dir / "manifest.json").write_text(json.dumps(inputs.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -92,14 +99,18 @@ def _mark_hidden_cells(path: Path) -> None:
     nbformat.write(notebook, path)
 
 
-def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: int = 2) -> dict[str, float]:
+def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: int = 2,
+                      inputs_digest: str | None = None) -> dict[str, float]:
     """Run each chapter notebook unless its notebook, parameters, inputs and code are unchanged."""
     import papermill
 
     edition_dir.mkdir(parents=True, exist_ok=True)
-    inputs_digest = hashlib.sha256(inputs_file.read_bytes()).digest()
+    # content of the data, not the pickle: the pickle also records when each file was read
+    inputs_digest = (inputs_digest or hashlib.sha256(inputs_file.read_bytes()).hexdigest()).encode()
     code = code_digest()
     names = chapter_notebooks()
+    # longest first, so the two workers finish together
+    names = sorted(names, key=lambda n: n not in LONG_NOTEBOOKS)
     jobs = []
     for name in names:
         template = config.NOTEBOOK_DIR / f"{name}.ipynb"
@@ -291,12 +302,12 @@ def publish_pdf(pdf_file: Path, year: int, key: str) -> Path:
     return target
 
 
-def build_key(inputs_file: Path, year: int) -> str:
+def build_key(inputs_digest: str, year: int) -> str:
     """Everything an edition's output depends on: inputs, code, notebooks, book configuration."""
     files = sorted(config.NOTEBOOK_DIR.glob("*.ipynb")) + [config.ROOT / "_config.yml", config.ROOT / "_toc.yml"]
     files += sorted(p for p in config.BOOK_DIR.rglob("*") if p.is_file() and p.parent.name != str(year)
                     and not any(part.isdigit() and len(part) == 4 for part in p.relative_to(config.BOOK_DIR).parts))
-    return _digest(str(year).encode(), inputs_file.read_bytes(), code_digest(), *[f.read_bytes() for f in files])
+    return _digest(str(year).encode(), inputs_digest.encode(), code_digest(), *[f.read_bytes() for f in files])
 
 
 def _unchanged(year: int, key: str, formats: tuple[str, ...]) -> bool:
@@ -323,7 +334,7 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
         os.replace(pending / name, edition_work / name)
     shutil.rmtree(pending, ignore_errors=True)
     inputs_file = edition_work / "inputs.pkl"
-    key = build_key(inputs_file, year)
+    key = build_key(inputs.content_digest(), year)
     results = {"year": year}
     if not force and _unchanged(year, key, formats):
         log(f"edition {year}: inputs, code and notebooks unchanged; the published edition is current")
@@ -331,7 +342,7 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
         return results
     log(f"edition {year}")
     edition_dir = config.EDITIONS_DIR / str(year)
-    timings = execute_notebooks(year, inputs_file, edition_dir, workers)
+    timings = execute_notebooks(year, inputs_file, edition_dir, workers, inputs.content_digest())
     stage_dir = stage(year, edition_dir, config.BUILD_DIR / "stage" / f"{year}-{os.getpid()}")
     try:
         html = pdf = None

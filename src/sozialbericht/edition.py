@@ -27,9 +27,16 @@ class Edition:
                 f"The data cover the years {covered[0]}–{covered[-1]}; there is no edition {self.year}. "
                 "Choose a year in that range (make report YEAR=...).")
 
+    def _precomputed(self, name: str):
+        stored = self.inputs.precomputed
+        return stored.get(name) if stored.get("year") == self.year else None
+
     @cached_property
     def values(self) -> dict[str, pd.DataFrame]:
         """Every indicator's values (all areas, all years)."""
+        stored = self._precomputed("values")
+        if stored is not None:
+            return stored
         return {i: compute(self.inputs, ind) for i, ind in self.catalogue.indicators.items()}
 
     @cached_property
@@ -38,6 +45,9 @@ class Edition:
 
     @cached_property
     def warning(self) -> warning.Result:
+        stored = self._precomputed("warning")
+        if stored is not None:
+            return stored
         values = warning.load_values(self.inputs, self.warning_config)
         return warning.run(values, self.year, self.warning_config)
 
@@ -57,3 +67,12 @@ class Edition:
         if wanted & components:
             mask |= flags["indicator"] == warning.INDEX_INDICATOR
         return flags[mask]
+
+
+def precompute(inputs, year: int) -> None:
+    """Compute what every notebook of the edition needs once, and keep it with the inputs."""
+    edition = Edition.__new__(Edition)  # the inputs are in hand: skip reading them again
+    edition.year = int(year)
+    edition.inputs = inputs
+    edition.catalogue = read_catalogue(datasets=inputs.specs)
+    inputs.precomputed = {"year": int(year), "values": edition.values, "warning": edition.warning}

@@ -72,6 +72,8 @@ class Inputs:
     manifest: list[dict]
     sum_checks: pd.DataFrame  # published Stadtbezirk/city value vs sum of Ortsteile
     source: str
+    # results the build computes once for all notebooks of an edition (see edition.precompute)
+    precomputed: dict = field(default_factory=dict)
 
     def series(self, dataset: str, feature: str) -> pd.DataFrame:
         """Rows of one feature, all areas and years."""
@@ -83,6 +85,13 @@ class Inputs:
 
     def years(self, dataset: str) -> list[int]:
         return sorted(self.table.loc[self.table["dataset"] == dataset, "year"].unique().tolist())
+
+    def content_digest(self) -> str:
+        """Identifies the input data by content (sha256 of every file), not by when it was read."""
+        import hashlib
+
+        parts = sorted(f"{m['name']}={m['sha256']}" for m in self.manifest)
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
