@@ -2,6 +2,7 @@
 #   make report                 latest year the data covers -> _build/html, _build/pdf
 #   make report YEAR=2021       that year's edition
 #   make html YEAR=2021         website only (faster)
+#   make verify YEAR=2021       recompute a published edition from its inputs, compare every number
 #   make test                   all tests (set SOZIALBERICHT_DATA to a mirror folder for offline runs)
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 YEAR ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: setup report html pdf test test-fast bench clean
+.PHONY: setup report html pdf verify test test-fast bench clean
 
 setup: $(VENV)/.installed .system-deps
 
@@ -31,6 +32,9 @@ html: setup
 
 pdf: setup
 	$(BIN)/python -m sozialbericht build $(YEAR_ARG) --formats pdf
+
+verify: setup
+	$(BIN)/python -m sozialbericht verify --year $(or $(YEAR),$(shell ls _build/html | grep -E '^[0-9]{4}$$' | sort | tail -1))
 
 test: setup
 	$(BIN)/python -m pytest

@@ -45,11 +45,15 @@ def raw_population(folder: Path, year: int) -> tuple[float, float]:
     return city, ortsteile
 
 
-def run_build(tmp: Path, data: Path, *extra: str) -> subprocess.CompletedProcess:
+def run_cli(tmp: Path, data: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, SOZIALBERICHT_DATA=str(data), SOZIALBERICHT_BUILD=str(tmp / "_build"),
                SOZIALBERICHT_EDITIONS=str(tmp / "editions"), SOZIALBERICHT_CACHE=str(tmp / "cache"))
-    return subprocess.run([sys.executable, "-m", "sozialbericht", "build", "--year", str(YEAR), *extra],
+    return subprocess.run([sys.executable, "-m", "sozialbericht", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+
+
+def run_build(tmp: Path, data: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_cli(tmp, data, "build", "--year", str(YEAR), *extra)
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +188,23 @@ def test_failed_build_leaves_published_report_intact(edition):
     assert os.readlink(site(build)) == site_before
     assert (site(build) / "index.html").is_file()
     assert pdf.read_bytes() == pdf_before
+
+
+def test_verify_recomputes_every_number(edition):
+    build, data, tmp = edition
+    result = run_cli(tmp, data, "verify", "--year", str(YEAR))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "every number matches" in result.stdout
+    # the data changed after publication: verify must say which input and which numbers
+    changed = tmp / "changed-mirror"
+    shutil.copytree(data, changed)
+    target = changed / "kdvalues" / "kdvalues_k2_r1_y.csv"
+    target.chmod(0o644)
+    city, _ = raw_population(data, YEAR)
+    text = target.read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if l.startswith("Stadt Leipzig,Einwohner insgesamt"))
+    target.write_text(text.replace(line, line.replace(f'"{int(city)}"', f'"{int(city) + 1}"')), encoding="utf-8")
+    result = run_cli(tmp, changed, "verify", "--year", str(YEAR))
+    assert result.returncode == 2
+    assert "Einwohner (Jahreszahlen, kleinräumig)" in result.stdout and "SHA-256 differs" in result.stdout
+    assert f"einwohner Stadt Leipzig {YEAR}: published {city}, recomputed {city + 1}" in result.stdout
