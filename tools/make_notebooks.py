@@ -60,7 +60,7 @@ STEERING = "from sozialbericht.steering import SteeringPages\n\npages = Steering
 
 FIXED = {
     "einleitung": (PAGES, [md("# Sozialbericht Leipzig"), code("pages.intro()"),
-                           md("## Downloads"), code("pages.downloads()")]),
+                           code("pages.downloads()")]),
     "fruehwarnsystem": (STEERING, [
         md("# Frühwarnsystem"), code("pages.warning_intro()"),
         md("## Status und Dynamik der Ortsteile"), code("pages.status_map()"), code("pages.dynamics_map()"),

@@ -54,7 +54,7 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
                  ("../../downloads/manifest.json", "Manifest der Eingabedateien (JSON)")]
         items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
         return Markdown(
-            f"Die Website bietet diesen Bericht als PDF und alle Kennzahlen der Ausgabe {year} als CSV-Datei mit "
+            f"**Downloads.** Die Website bietet diesen Bericht als PDF und alle Kennzahlen der Ausgabe {year} als CSV-Datei mit "
             f"Beschreibung (Datenpaket) zum Herunterladen an, jeweils unter der Lizenz {config.LICENCE}, "
             f"Namensnennung: {config.ATTRIBUTION}. Jede Grafik hat zudem ihre Daten als Tabelle und CSV.\n\n"
             f"<ul>{items}</ul>")

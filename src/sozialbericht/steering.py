@@ -75,17 +75,21 @@ class SteeringPages(Edition):
     def status_table(self) -> Markdown:
         status = self.warning.status.sort_values("area_code")
         names = self.inputs.geography.stadtbezirke.set_index("area_code")["area_name"]
+
+        def cell(klass, index):
+            return f"{klass} ({_index(index)})" if isinstance(klass, str) else fmt.DASH
+
         table = pd.DataFrame({
-            "Ortsteil": status["area_name"],
-            "Stadtbezirk": status["sbz_code"].map(names),
+            "Ortsteil (Stadtbezirk)": [f"{a} ({names[s]})" for a, s in zip(status["area_name"], status["sbz_code"])],
             "Einwohner": status["population"].map(fmt.number),
-            "Statusindex": status["status_index"].map(_index),
-            "Status": status["status_class"].fillna(TOO_SMALL),
-            "Dynamikindex": status["dynamics_index"].map(_index),
-            "Dynamik": status["dynamics_class"].fillna(fmt.DASH),
+            "Status (Index)": [cell(k, i) if not small else TOO_SMALL for k, i, small in
+                               zip(status["status_class"], status["status_index"], status["too_small"])],
+            "Dynamik (Index)": [cell(k, i) if not small else fmt.DASH for k, i, small in
+                                zip(status["dynamics_class"], status["dynamics_index"], status["too_small"])],
             "Aufmerksamkeit": status["attention"].map({True: "ja", False: ""}),
         })
-        return Markdown(markdown_table(table, align=["l", "l", "r", "r", "l", "r", "l", "l"]))
+        return Markdown("Index: gewichtetes Mittel der z-Werte; höher bedeutet ungünstiger.\n\n"
+                        + markdown_table(table, align=["l", "r", "l", "l", "l"]))
 
     def attention(self) -> Markdown:
         flags = self.warning.flags
