@@ -1215,14 +1215,14 @@ def register_markdown(policy: Policy, year: int) -> str:
         rows.append([
             beispiel_prefix(strategy["beispiel"]) + escape_markdown(strategy["title"]),
             escape_markdown(strategy["lead_office"]),
-            _cell([policy.chapters[c] for c in strategy["chapters"]]),
             fmt.number(len(own)),
             ", ".join(f"{escape_markdown(s)}: {fmt.number(int(counts[s]))}"
                       for s in (*STATUSES, NO_STATUS) if s in counts) or "–",
         ])
     lead = (f"Das Register umfasst {fmt.number(len(strategies))} ämterübergreifende Handlungsstrategien mit "
             f"{fmt.number(len(measures))} Maßnahmen (Stand {fmt.year_end(year)}).")
-    table = _table(["Handlungsstrategie", "Federführung", "Kapitel", "Maßnahmen", f"Stand {year}"], rows)
+    # four columns: the chapters of each strategy are listed with its measures below (fits the PDF page)
+    table = _table(["Handlungsstrategie", "Federführung", "Anzahl", f"Stand {year}"], rows)
     return "\n\n".join([lead, table, measures_markdown(policy, None, year)])
 
 
