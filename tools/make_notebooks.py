@@ -105,7 +105,25 @@ FIXED = {
         code("pages.catalogue_table()"), md("### Definitionen und Hinweise"), code("pages.catalogue_notes()"),
         md("## Methode des Frühwarnsystems"), code("steering.method()"),
         md("## Datenqualität"), md("### Summen der Ortsteile und veröffentlichte Werte"), code("pages.sum_checks()"),
-        md("### Fehlende, gesperrte und nicht verfügbare Werte"), code("pages.status_counts()")]),
+        md("### Fehlende, gesperrte und nicht verfügbare Werte"), code("pages.status_counts()"),
+        md("### Bekannte Brüche und Fallstricke\n\n"
+           "- **Gebietsstand:** Die Ortsteilgrenzen wurden 2006, 2012 und 2014 geändert; ältere Werte wurden "
+           "nicht auf den heutigen Gebietsstand umgerechnet. Vergleiche über diese Jahre hinweg sind für die "
+           "betroffenen Ortsteile nur eingeschränkt möglich (Beispiel: Heiterblick gab 2013 rund 300 Einwohner an "
+           "Engelsdorf ab). Die Karten zeigen die Grenzen seit 2014.\n"
+           "- **„0“ für „nicht verfügbar“:** Die Schnittstelle liefert für Jahre, in denen es eine Zahl noch nicht "
+           "oder nicht mehr gab, ganze Spalten mit „0“ (z. B. Langzeitarbeitslose ab 2018). Der Bericht wertet eine "
+           "Jahresspalte, in der alle Gebiete genau 0 haben, als „nicht verfügbar“ und zeigt dort keinen Wert.\n"
+           "- **Revisionen:** Werte können sich zwischen zwei Abrufen ändern (z. B. Zufriedenheit im Stadtbezirk "
+           "Nordwest 2015). Das Manifest nennt Abrufzeit und Prüfsumme jeder Datei; `make verify` zeigt, ob sich "
+           "die Daten seit der Ausgabe geändert haben.\n"
+           "- **Umfragewerte:** Einkommen, Mieten, Wohnsituation, Abschlüsse und Zufriedenheit stammen aus der "
+           "Kommunalen Bürgerumfrage: Schätzungen aus einer Stichprobe, nur in den Umfragejahren, in kleinen "
+           "Ortsteilen mit wenigen Befragten. Das Frühwarnsystem prüft sie nicht mit Konfidenzintervallen, weil "
+           "die Fallzahlen nicht veröffentlicht sind.\n"
+           "- **Abgeleitete Reihen:** Wo eine Reihe nur für Ortsteile vorliegt (SGB II, Migrationshintergrund, "
+           "Wohnungen), sind Stadtbezirke und Stadt als Summe der Ortsteile berechnet und in den Daten als "
+           "„aggregated“ gekennzeichnet.")]),
 }
 
 

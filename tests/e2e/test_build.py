@@ -208,3 +208,29 @@ def test_verify_recomputes_every_number(edition):
     assert result.returncode == 2
     assert "Einwohner (Jahreszahlen, kleinräumig)" in result.stdout and "SHA-256 differs" in result.stdout
     assert f"einwohner Stadt Leipzig {YEAR}: published {city}, recomputed {city + 1}" in result.stdout
+
+
+def test_killed_build_leaves_published_report_intact(edition):
+    """A build killed midway (here: while notebooks run) publishes nothing; the next build works."""
+    import signal
+    import time
+
+    build, data, tmp = edition
+    site_before = os.readlink(site(build))
+    pdf = build / "pdf" / f"sozialbericht-{YEAR}.pdf"
+    pdf_before = pdf.read_bytes()
+    env = dict(os.environ, SOZIALBERICHT_DATA=str(data), SOZIALBERICHT_BUILD=str(tmp / "_build"),
+               SOZIALBERICHT_EDITIONS=str(tmp / "editions-killed"), SOZIALBERICHT_CACHE=str(tmp / "cache"))
+    process = subprocess.Popen([sys.executable, "-m", "sozialbericht", "build", "--year", str(YEAR)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    deadline = time.time() + 120
+    for line in process.stdout:  # wait until notebooks are being executed, then kill everything
+        if "executing" in line or time.time() > deadline:
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert os.readlink(site(build)) == site_before
+    assert (site(build) / "index.html").is_file()
+    assert pdf.read_bytes() == pdf_before
+    assert json.loads((build / "html" / "editions.json").read_text(encoding="utf-8"))[0]["year"] == YEAR

@@ -1,0 +1,75 @@
+"""On the mirror: every chapter, the early-warning index and the profiles compute for every
+edition year from 2015 to the latest (charts are built as specs; rendering is left to the e2e build).
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from sozialbericht import charts
+from sozialbericht.build import latest_year
+from sozialbericht.chapter import Chapter
+from sozialbericht.edition import precompute
+from sozialbericht.indicators import read_catalogue
+from sozialbericht.inputs import load_inputs
+from sozialbericht.opendata import LocalSource
+from sozialbericht.profiles import Profiles
+from sozialbericht.steering import SteeringPages
+
+
+@pytest.fixture(scope="module")
+def inputs_file(tmp_path_factory):
+    setting = os.environ.get("SOZIALBERICHT_DATA")
+    if not setting or not (Path(setting) / "INDEX.csv").is_file():
+        pytest.skip("SOZIALBERICHT_DATA does not point at a mirror folder")
+    inputs = load_inputs(LocalSource(setting))
+    return inputs, tmp_path_factory.mktemp("inputs")
+
+
+def years(inputs):
+    return list(range(2015, latest_year(inputs) + 1))
+
+
+def test_every_chapter_builds_for_every_year(inputs_file):
+    inputs, folder = inputs_file
+    chapters = [c["id"] for c in read_catalogue(datasets=inputs.specs).chapters]
+    assert latest_year(inputs) >= 2023
+    for year in years(inputs):
+        precompute(inputs, year)
+        path = folder / f"inputs-{year}.pkl"
+        inputs.save(path)
+        for chapter_id in chapters:
+            chapter = Chapter(chapter_id, year, str(path))
+            assert "Wert (Stadt Leipzig)" in chapter.key_figures().data
+            assert chapter.summary().data
+            for indicator in chapter.indicators:
+                for output in (chapter.trend(indicator.id), chapter.map(indicator.id),
+                               chapter.districts(indicator.id)):
+                    if isinstance(output, charts.ChartOutput):
+                        assert output.spec["data"] or output.spec.get("datasets")
+                        # German alt text naming the data year (survey indicators: the last wave <= year)
+                        shown = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", output.alt_text)]
+                        assert shown and max(shown) <= year, output.alt_text
+            developments = chapter.developments().data
+            assert developments, f"{chapter_id} {year}: empty closing section"
+            chapter.plans(), chapter.measures(), chapter.recommendations()
+
+
+def test_early_warning_and_profiles_for_every_year(inputs_file):
+    inputs, folder = inputs_file
+    for year in years(inputs):
+        precompute(inputs, year)
+        path = folder / f"inputs-{year}.pkl"
+        inputs.save(path)
+        pages = SteeringPages(year, str(path))
+        status = pages.warning.status
+        assert len(status) == 63
+        classed = status[~status["too_small"]]
+        assert classed["status_class"].notna().all() and classed["dynamics_class"].notna().all()
+        assert "Ortsteil" in pages.status_table().data
+        pages.attention(), pages.changes(), pages.register(), pages.participation()
+        profiles = Profiles(year, str(path))
+        assert "Kennzahlen im Vergleich" in profiles.page("00", "bilder/ot-00.*")
