@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PARAMETERS = ('year = 2023  # report year (Berichtsjahr)\n'
               'inputs_file = ""  # prepared inputs of the build; empty: read from the data source\n'
               'data_source = ""  # empty: SOZIALBERICHT_DATA or the live API; else a local mirror folder\n'
-              'output_dir = ""  # where chart data (CSV) and generated pages go; empty: nowhere')
+              'output_dir = ""  # where chart data (CSV) and generated pages go; empty: nowhere\n'
+              'formats = "html,pdf"  # outputs being built; "html" alone skips the images for the PDF')
 
 
 def code(source, tags=()):
@@ -52,11 +53,11 @@ def chapter_notebook(chapter, indicators):
               md("### Empfehlungen aus dem Frühwarnsystem"), code("chapter.recommendations()"),
               md("## Entwicklungen und neue Herausforderungen"), code("chapter.developments()")]
     return notebook(f'from sozialbericht.chapter import Chapter\n\n'
-                    f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir)', cells)
+                    f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir, formats)', cells)
 
 
-PAGES = "from sozialbericht.pages import EditionPages\n\npages = EditionPages(year, inputs_file)"
-STEERING = "from sozialbericht.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir)"
+PAGES = "from sozialbericht.pages import EditionPages\n\npages = EditionPages(year, inputs_file, formats)"
+STEERING = "from sozialbericht.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir, formats)"
 
 FIXED = {
     "einleitung": (PAGES, [md("# Sozialbericht Leipzig"), code("pages.intro()"),
@@ -87,13 +88,13 @@ FIXED = {
         md("## Vorschläge nach Ortsteil"), code("pages.participation()"),
         md("## Beteiligungsformate"), code("pages.instruments()"),
         md("## Entwicklungen und neue Herausforderungen"), code("pages.participation_developments()")]),
-    "steckbriefe": ("from sozialbericht.profiles import Profiles\n\nprofiles = Profiles(year, inputs_file, output_dir)\n"
+    "steckbriefe": ("from sozialbericht.profiles import Profiles\n\nprofiles = Profiles(year, inputs_file, output_dir, formats)\n"
                     "written = profiles.write() if output_dir else []", [
         md("# Ortsteil-Steckbriefe"),
         md("Für jedes der 63 Ortsteile eine Seite mit allen Kennzahlen im Vergleich zu Stadtbezirk und Stadt, "
            "Rang, Entwicklung, Einstufung im Frühwarnsystem und Vorschlägen zur Beteiligung."),
         code("profiles.overview()")]),
-    "daten": (PAGES + "\nfrom sozialbericht.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs_file)", [
+    "daten": (PAGES + "\nfrom sozialbericht.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs_file, formats=formats)", [
         md("# Daten, Quellen und Methoden"),
         md("## Quellen und Lizenz"), code("pages.licence()"),
         md("## Eingabedateien dieser Ausgabe (Manifest)"),

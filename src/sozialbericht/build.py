@@ -100,7 +100,8 @@ def _mark_hidden_cells(path: Path) -> None:
 
 
 def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: int = 2,
-                      inputs_digest: str | None = None) -> dict[str, float]:
+                      inputs_digest: str | None = None, formats: tuple[str, ...] = ("html", "pdf")
+                      ) -> dict[str, float]:
     """Run each chapter notebook unless its notebook, parameters, inputs and code are unchanged."""
     import papermill
 
@@ -116,7 +117,8 @@ def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: 
         template = config.NOTEBOOK_DIR / f"{name}.ipynb"
         if not template.is_file():
             raise BuildError(f"Notebook {template} is missing (listed in data/indicators.yml or build.py).")
-        parameters = {"year": year, "inputs_file": str(inputs_file), "output_dir": str(edition_dir)}
+        parameters = {"year": year, "inputs_file": str(inputs_file), "output_dir": str(edition_dir),
+                      "formats": ",".join(sorted(formats))}
         key = _digest(template.read_bytes(), json.dumps(parameters, sort_keys=True).encode(), inputs_digest, code)
         stamp = edition_dir / f".{name}.sha256"
         output = edition_dir / f"{name}.ipynb"
@@ -172,7 +174,9 @@ def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
     shutil.copy2(config.ROOT / "_toc.yml", stage_dir / "_toc.yml")
     for page in config.BOOK_DIR.glob("*.md"):
         shutil.copy2(page, stage_dir / "book" / page.name)
-    static = stage_dir / "_static"
+    # not "_static": Jupyter Book adds every *.js found in a folder of that name as a classic
+    # script, which loaded the Vega module and MathJax twice on every page
+    static = stage_dir / "_assets"
     if (config.BOOK_DIR / "_static").is_dir():
         shutil.copytree(config.BOOK_DIR / "_static", static)
     charts.write_vega_bundle(static)
@@ -256,13 +260,20 @@ def published_editions() -> list[dict]:
 def write_site_index() -> None:
     """editions.json (read by the year switch of every edition) and the landing page."""
     from html import escape
+    from urllib.parse import quote
+
+    # the editions' icon (book/_static/favicon.svg) inline: no request for /favicon.ico, which would be a 404
+    icon = config.BOOK_DIR / "_static" / "favicon.svg"
+    favicon = ("data:image/svg+xml," + quote(icon.read_text(encoding="utf-8").strip(), safe=" :/=")
+               if icon.is_file() else "data:,")
 
     root = site_root()
     editions = published_editions()
     _atomic_write(root / "editions.json", json.dumps(editions, indent=2))
     items = "\n".join(
         f'<li><a href="{e["path"]}">Sozialbericht {e["year"]}</a>'
-        + (f' – <a href="{e["pdf"]}">PDF herunterladen</a>' if e["pdf"] else "") + "</li>"
+        + (f' – <a href="{e["pdf"]}">PDF herunterladen<span class="sr-only"> ({e["year"]})</span></a>'
+           if e["pdf"] else "") + "</li>"
         for e in editions)
     latest = editions[0]["path"] if editions else ""
     page = f"""<!DOCTYPE html>
@@ -271,8 +282,11 @@ def write_site_index() -> None:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sozialbericht Leipzig</title>
-<style>body{{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#222}}
-a{{color:#0b57a4}} h1{{font-size:1.8rem}}</style>
+<meta name="description" content="Sozialbericht der Stadt Leipzig: alle Ausgaben als Website und PDF">
+<link rel="icon" href="{favicon}">
+<style>body{{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#222;background:#fff}}
+a{{color:#0b57a4}} a:focus-visible{{outline:2px solid #0b57a4;outline-offset:2px}} h1{{font-size:1.8rem}}
+.sr-only{{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap}}</style>
 </head>
 <body>
 <main>
@@ -342,7 +356,9 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
         return results
     log(f"edition {year}")
     edition_dir = config.EDITIONS_DIR / str(year)
-    timings = execute_notebooks(year, inputs_file, edition_dir, workers, inputs.content_digest())
+    # a website-only build skips the images for the PDF; a later PDF build executes again
+    needs = ("html", "pdf") if "pdf" in formats else ("html",)
+    timings = execute_notebooks(year, inputs_file, edition_dir, workers, inputs.content_digest(), needs)
     stage_dir = stage(year, edition_dir, config.BUILD_DIR / "stage" / f"{year}-{os.getpid()}")
     try:
         html = pdf = None

@@ -30,8 +30,9 @@ def d3_format(indicator: Indicator) -> str:
 
 
 class Chapter:
-    def __init__(self, chapter_id: str, year: int, inputs_file: str | None = None, output_dir: str | Path = ""):
-        self.edition = Edition(year, inputs_file)
+    def __init__(self, chapter_id: str, year: int, inputs_file: str | None = None, output_dir: str | Path = "",
+                 formats: str = "html,pdf"):
+        self.edition = Edition(year, inputs_file, formats)
         self.inputs = self.edition.inputs
         self.catalogue = self.edition.catalogue
         self.info = self.catalogue.chapter(chapter_id)

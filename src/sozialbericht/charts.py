@@ -325,6 +325,16 @@ _EMBED_SCRIPT = """(function () {
 })();"""
 
 
+# The PNG is only for the PDF: an edition built as website only skips it (see include_png).
+PNG_FOR_PDF = True
+
+
+def include_png(flag: bool) -> None:
+    """Whether chart outputs carry a PNG (needed by the PDF; the website uses the HTML)."""
+    global PNG_FOR_PDF
+    PNG_FOR_PDF = bool(flag)
+
+
 class ChartOutput:
     """A chart as a notebook output: HTML for the site, PNG for the PDF, alt text as plain text.
 
@@ -368,7 +378,11 @@ class ChartOutput:
         return self._png
 
     def to_html(self) -> str:
-        script = _EMBED_SCRIPT % {"div_id": self.div_id, "spec": _script_json(self.spec),
+        # Vega replaces the container's role="img" by role="graphics-document" and its aria-label
+        # by the spec's description ("Vega visualization" if there is none): the alt text goes
+        # there too, so screen readers announce it before and after the chart is drawn.
+        spec = {**self.spec, "description": self.alt_text}
+        script = _EMBED_SCRIPT % {"div_id": self.div_id, "spec": _script_json(spec),
                                   "options": _script_json(self.embed_options())}
         label = html.escape(self.alt_text, quote=True)
         parts = [
@@ -388,7 +402,8 @@ class ChartOutput:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         makers = {"text/html": self.to_html, "image/png": self.to_png, "text/plain": lambda: self.alt_text}
-        keys = [k for k in makers if (not include or k in include) and (not exclude or k not in exclude)]
+        keys = [k for k in makers if (not include or k in include) and (not exclude or k not in exclude)
+                and (k != "image/png" or PNG_FOR_PDF)]
         return {k: makers[k]() for k in keys}
 
     def __repr__(self) -> str:

@@ -9,6 +9,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from . import charts
 from . import policy as policy_module
 from . import warning
 from .errors import SozialberichtError
@@ -17,8 +18,11 @@ from .inputs import read_inputs
 
 
 class Edition:
-    def __init__(self, year: int, inputs_file: str | None = None):
+    def __init__(self, year: int, inputs_file: str | None = None, formats: str = "html,pdf"):
         self.year = int(year)
+        # the outputs this build makes: images for the PDF are skipped when only the website is built
+        self.formats = {f.strip() for f in str(formats).split(",") if f.strip()}
+        charts.include_png("pdf" in self.formats)
         self.inputs = read_inputs(inputs_file or None)
         self.catalogue = read_catalogue(datasets=self.inputs.specs)
         covered = self.inputs.years("einwohner")
@@ -73,6 +77,7 @@ def precompute(inputs, year: int) -> None:
     """Compute what every notebook of the edition needs once, and keep it with the inputs."""
     edition = Edition.__new__(Edition)  # the inputs are in hand: skip reading them again
     edition.year = int(year)
+    edition.formats = {"html", "pdf"}
     edition.inputs = inputs
     edition.catalogue = read_catalogue(datasets=inputs.specs)
     inputs.precomputed = {"year": int(year), "values": edition.values, "warning": edition.warning}

@@ -19,8 +19,9 @@ STATUS_TEXT = {
 
 
 class EditionPages:
-    def __init__(self, year: int, inputs_file: str | None = None):
+    def __init__(self, year: int, inputs_file: str | None = None, formats: str = "html,pdf"):
         self.year = int(year)
+        self.formats = {f.strip() for f in str(formats).split(",") if f.strip()}
         self.inputs = read_inputs(inputs_file or None)
         self.catalogue = read_catalogue(datasets=self.inputs.specs)
 
@@ -48,8 +49,8 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
     def downloads(self) -> Markdown:
         """Links to the edition's PDF and data; relative to book/edition/ in the edition's site."""
         year = self.year
-        links = [(f"../../sozialbericht-{year}.pdf", f"Sozialbericht {year} als PDF"),
-                 (f"../../downloads/indikatoren-{year}.csv", "Alle Kennzahlen als CSV (Ortsteile, Stadtbezirke, Stadt)"),
+        links = [(f"../../sozialbericht-{year}.pdf", f"Sozialbericht {year} als PDF")] if "pdf" in self.formats else []
+        links += [(f"../../downloads/indikatoren-{year}.csv", "Alle Kennzahlen als CSV (Ortsteile, Stadtbezirke, Stadt)"),
                  ("../../downloads/datapackage.json", "Datenpaket-Beschreibung (Frictionless Data Package)"),
                  ("../../downloads/manifest.json", "Manifest der Eingabedateien (JSON)")]
         items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)

@@ -8,6 +8,7 @@ Writing 63 files from one kernel avoids 63 kernel starts.
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from pathlib import Path
 
 import altair as alt
@@ -31,31 +32,45 @@ def slug(code: str) -> str:
 
 
 class Profiles(Edition):
-    def __init__(self, year: int, inputs_file: str | None = None, output_dir: str | Path = ""):
-        super().__init__(year, inputs_file)
+    def __init__(self, year: int, inputs_file: str | None = None, output_dir: str | Path = "",
+                 formats: str = "html,pdf"):
+        super().__init__(year, inputs_file, formats)
         self.output_dir = Path(output_dir) if output_dir else None
         self.ortsteile = self.inputs.geography.ortsteile.sort_values("area_code")
         self.sbz_names = self.inputs.geography.stadtbezirke.set_index("area_code")["area_name"]
         self._long = pd.concat(self.values.values(), ignore_index=True)
 
     # -- numbers ------------------------------------------------------------------------
-    def rows_for(self, code: str) -> list[dict]:
-        sbz = self.ortsteile.set_index("area_code").loc[code, "sbz_code"]
-        rows = []
+    @cached_property
+    def _slices(self) -> list[dict]:
+        """Per indicator, once: the data year, values by area then and five years earlier, ranks."""
+        slices = []
         for ind in self.catalogue.indicators.values():
             values = self.values[ind.id]
             year = reference_year(values, self.year)
             if year is None:
                 continue
             now = values[values["year"] == year].set_index("area_code")["value"]
-            ot_value = now.get(code, math.nan)
-            ranked = values[(values["level"] == ORTSTEIL) & (values["year"] == year)].dropna(subset=["value"])
-            rank = int((ranked["value"] > ot_value).sum() + 1) if not math.isnan(ot_value) else None
-            before = values[(values["area_code"] == code) & (values["year"] == year - 5)]["value"]
-            change = ot_value - float(before.iloc[0]) if len(before) and pd.notna(before.iloc[0]) else math.nan
-            rows.append({"indicator": ind, "year": year, "ot": ot_value, "sbz": now.get(sbz, math.nan),
-                         "city": now.get(values.loc[values["level"] == STADT, "area_code"].iloc[0], math.nan),
-                         "rank": rank, "of": len(ranked), "change": change})
+            before = values[values["year"] == year - 5].set_index("area_code")["value"]
+            ortsteile = values[(values["level"] == ORTSTEIL) & (values["year"] == year)].dropna(subset=["value"])
+            # rank 1 = highest value; ties share the better rank
+            ranks = ortsteile.set_index("area_code")["value"].rank(ascending=False, method="min")
+            city = values.loc[values["level"] == STADT, "area_code"].iloc[0]
+            slices.append({"indicator": ind, "year": year, "now": now, "before": before, "ranks": ranks,
+                           "of": len(ortsteile), "city": now.get(city, math.nan)})
+        return slices
+
+    def rows_for(self, code: str) -> list[dict]:
+        sbz = self.ortsteile.set_index("area_code").loc[code, "sbz_code"]
+        rows = []
+        for part in self._slices:
+            ot_value = part["now"].get(code, math.nan)
+            before = part["before"].get(code, math.nan)
+            rank = part["ranks"].get(code)
+            rows.append({"indicator": part["indicator"], "year": part["year"], "ot": ot_value,
+                         "sbz": part["now"].get(sbz, math.nan), "city": part["city"],
+                         "rank": int(rank) if rank is not None and not math.isnan(rank) else None,
+                         "of": part["of"], "change": ot_value - before})
         return rows
 
     def table(self, code: str) -> str:
@@ -149,7 +164,8 @@ class Profiles(Edition):
             spec = charts.chart_spec(self.chart(code))
             options = {"format_locale": charts.FORMAT_LOCALE}
             (images / f"{slug(code)}.svg").write_text(vlc.vegalite_to_svg(spec, **options), encoding="utf-8")
-            (images / f"{slug(code)}.pdf").write_bytes(vlc.vegalite_to_pdf(spec, **options))
+            if "pdf" in self.formats:  # the LaTeX build takes the PDF image, the website the SVG
+                (images / f"{slug(code)}.pdf").write_bytes(vlc.vegalite_to_pdf(spec, **options))
             page = folder / f"{slug(code)}.md"
             page.write_text(self.page(code, f"bilder/{slug(code)}.*"), encoding="utf-8")
             pages.append(page)

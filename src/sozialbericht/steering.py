@@ -20,8 +20,9 @@ def _index(value) -> str:
 
 
 class SteeringPages(Edition):
-    def __init__(self, year: int, inputs_file: str | None = None, output_dir: str | Path = ""):
-        super().__init__(year, inputs_file)
+    def __init__(self, year: int, inputs_file: str | None = None, output_dir: str | Path = "",
+                 formats: str = "html,pdf"):
+        super().__init__(year, inputs_file, formats)
         self.data_dir = Path(output_dir) / "daten" if output_dir else None
 
     # -- Frühwarnsystem -------------------------------------------------------------------
@@ -29,7 +30,7 @@ class SteeringPages(Edition):
         config = self.warning_config
         names = [self.catalogue.indicators[i.id].short for i in config.index]
         used = self.warning.years_used
-        lines = [f"- {row.title}: {row.note}" for row in used.itertuples()]
+        lines = [f"- {row.title}: " + (row.note or f"Wert {row.year_used} verwendet") for row in used.itertuples()]
         return Markdown(
             f"Das Frühwarnsystem ordnet jedes Ortsteil nach seinem **Status** (Niveau) und seiner **Dynamik** "
             f"(Veränderung über {config.dynamics_period} Jahre) ein. Der Index besteht aus "

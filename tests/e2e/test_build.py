@@ -16,18 +16,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-YEAR = 2022
+# shared with the other end-to-end tests; the session's build (fixture `edition`) is in conftest.py
+from support_e2e import ROOT, YEAR, run_build, run_cli, site
+
 CHAPTERS = ["bevoelkerung", "arbeit", "einkommen", "kinder", "wohnen", "bildung", "sicherheit", "zufriedenheit"]
 
 pytestmark = pytest.mark.e2e
-
-
-def mirror() -> Path:
-    setting = os.environ.get("SOZIALBERICHT_DATA")
-    if not setting or not (Path(setting) / "INDEX.csv").is_file():
-        pytest.skip("SOZIALBERICHT_DATA does not point at a mirror folder (see README, Tests)")
-    return Path(setting).resolve()
 
 
 def german(value: float) -> str:
@@ -43,31 +37,6 @@ def raw_population(folder: Path, year: int) -> tuple[float, float]:
     city = next(float(r[column]) for r in population if r[0] == "Stadt Leipzig")
     ortsteile = sum(float(r[column]) for r in population[:63])
     return city, ortsteile
-
-
-def run_cli(tmp: Path, data: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, SOZIALBERICHT_DATA=str(data), SOZIALBERICHT_BUILD=str(tmp / "_build"),
-               SOZIALBERICHT_EDITIONS=str(tmp / "editions"), SOZIALBERICHT_CACHE=str(tmp / "cache"))
-    return subprocess.run([sys.executable, "-m", "sozialbericht", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
-
-
-def run_build(tmp: Path, data: Path, *extra: str) -> subprocess.CompletedProcess:
-    return run_cli(tmp, data, "build", "--year", str(YEAR), *extra)
-
-
-@pytest.fixture(scope="module")
-def edition(tmp_path_factory):
-    data = mirror()
-    tmp = tmp_path_factory.mktemp("edition")
-    result = run_build(tmp, data)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return tmp / "_build", data, tmp
-
-
-def site(build: Path) -> Path:
-    """The edition's website: _build/html/<year>/ (the site root lists all editions)."""
-    return build / "html" / str(YEAR)
 
 
 def test_outputs_at_fixed_paths(edition):
