@@ -15,28 +15,29 @@ def value_text(indicator: Indicator, value: float) -> str:
     return f"{fmt.number(value, indicator.decimals)} {unit}".strip()
 
 
-def change_text(indicator: Indicator, change: float, base: float) -> str:
-    """'+4.029 Personen (+0,6 %)' or, for rates, '+0,9 Prozentpunkte'."""
+def change_text(indicator: Indicator, change: float, base: float, signed: bool = True) -> str:
+    """'+4.029 (+0,6 %)' or, for shares, '+0,9 Prozentpunkte'; unsigned after 'stieg um'/'sank um'."""
     if math.isnan(change):
         return fmt.DASH
+    number = fmt.signed if signed else (lambda value, decimals: fmt.number(abs(value), decimals))
     if indicator.unit.startswith("%"):
-        return f"{fmt.signed(change, indicator.decimals)} Prozentpunkte"
-    text = f"{fmt.signed(change, indicator.decimals)}"
+        return f"{number(change, indicator.decimals)} Prozentpunkte"
+    text = f"{number(change, indicator.decimals)}"
     if indicator.is_count and base and not math.isnan(base):
-        text += f" ({fmt.signed(change / base * 100, 1)}\u00a0%)"
+        text += f" ({number(change / base * 100, 1)}\u00a0%)"
     return text
 
 
-def movement(indicator: Indicator, change: float) -> str:
-    """A verb phrase for a change, with its social meaning where the indicator has one."""
+def movement(indicator: Indicator, change: float) -> tuple[str, str]:
+    """The verb for a change ('stieg', 'sank', or '' for no change) and its social meaning, if any."""
     if math.isnan(change) or abs(change) < 0.5 * 10 ** -indicator.decimals:
-        return "blieb nahezu unverändert"
+        return "", ""
     rising = change > 0
     verb = "stieg" if rising else "sank"
     if indicator.direction == "neutral":
-        return verb
+        return verb, ""
     better = rising == (indicator.direction == "higher_better")
-    return f"{verb} ({'eine Verbesserung' if better else 'eine Verschlechterung'})"
+    return verb, "eine Verbesserung" if better else "eine Verschlechterung"
 
 
 def key_figure_sentence(kf: KeyFigure, edition_year: int) -> str:
@@ -51,8 +52,13 @@ def key_figure_sentence(kf: KeyFigure, edition_year: int) -> str:
     parts = [lead + "."]
     if kf.previous_year:
         period = "der vorigen Umfrage" if ind.survey else "dem Vorjahr"
-        parts.append(f"Gegenüber {period} ({kf.previous_year}) {movement(ind, kf.change_previous)} der Wert um "
-                     f"{change_text(ind, kf.change_previous, kf.previous)}.")
+        verb, meaning = movement(ind, kf.change_previous)
+        if not verb:
+            parts.append(f"Gegenüber {period} ({kf.previous_year}) blieb der Wert nahezu unverändert.")
+        else:
+            parts.append(f"Gegenüber {period} ({kf.previous_year}) {verb} der Wert um "
+                         f"{change_text(ind, kf.change_previous, kf.previous, signed=False)}"
+                         + (f", {meaning}." if meaning else "."))
     if kf.five_years_year:
         parts.append(f"Verglichen mit {kf.five_years_year} beträgt die Veränderung "
                      f"{change_text(ind, kf.change_five_years, kf.five_years)}.")
