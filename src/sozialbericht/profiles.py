@@ -146,7 +146,8 @@ class Profiles(Edition):
                   ":width: 100%",
                   "",
                   f"{name} (blau) und Stadt Leipzig (grau).",
-                  "```", ""]
+                  "```", "",
+                  f"{{download}}`Daten der Grafik als CSV <daten/{slug(code)}.csv>`", ""]
         if not flags.empty:
             proposals = policy.participation_markdown(self.policy, flags)
             lines += ["## Beteiligung", "", proposals, ""]
@@ -160,8 +161,11 @@ class Profiles(Edition):
         images = folder / "bilder"
         images.mkdir(parents=True, exist_ok=True)
         pages = []
+        (folder / "daten").mkdir(exist_ok=True)
         for code in self.ortsteile["area_code"]:
-            spec = charts.chart_spec(self.chart(code))
+            chart = self.chart(code)
+            charts.save_chart_csv(chart.data, folder / "daten" / f"{slug(code)}.csv")
+            spec = charts.chart_spec(chart)
             options = {"format_locale": charts.FORMAT_LOCALE}
             (images / f"{slug(code)}.svg").write_text(vlc.vegalite_to_svg(spec, **options), encoding="utf-8")
             if "pdf" in self.formats:  # the LaTeX build takes the PDF image, the website the SVG
