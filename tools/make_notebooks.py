@@ -47,10 +47,13 @@ def chapter_notebook(chapter, indicators):
                   code(f'chapter.trend("{ind["id"]}")'), code(f'chapter.map("{ind["id"]}")'),
                   code(f'chapter.extremes_text("{ind["id"]}")'), code(f'chapter.districts("{ind["id"]}")'),
                   code(f'chapter.definition("{ind["id"]}")')]
+    # written by the build from data/plans.yml and data/measures.yml (edition.write_policy_fragments):
+    # a planner's edit there changes these files, and no notebook runs again
+    include = lambda part: f"```{{include}} politik/{chapter['id']}-{part}.md\n```"  # noqa: E731
     cells += [md("## Pläne, Strategien und Maßnahmen"),
-              md("### Bezüge zu Plänen und Konzepten der Stadt"), code("chapter.plans()"),
-              md("### Handlungsstrategien und Maßnahmen"), code("chapter.measures()"),
-              md("### Empfehlungen aus dem Frühwarnsystem"), code("chapter.recommendations()"),
+              md("### Bezüge zu Plänen und Konzepten der Stadt\n\n" + include("plaene")),
+              md("### Handlungsstrategien und Maßnahmen\n\n" + include("massnahmen")),
+              md("### Empfehlungen aus dem Frühwarnsystem\n\n" + include("empfehlungen")),
               md("## Entwicklungen und neue Herausforderungen"), code("chapter.developments()")]
     return notebook(f'from sozialbericht.chapter import Chapter\n\n'
                     f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir, formats)', cells)
@@ -137,6 +140,8 @@ def main(selected):
     for name, book in books.items():
         if selected and name not in selected:
             continue
+        for number, cell in enumerate(book.cells):
+            cell.id = f"{name}-{number:02d}"  # stable ids: regenerating changes only what changed
         path = ROOT / "notebooks" / f"{name}.ipynb"
         nbformat.write(book, path)
         print("wrote", path.relative_to(ROOT))

@@ -6,6 +6,7 @@ the website is a symlink switched with one rename, the PDF is replaced with one 
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -66,9 +67,16 @@ def _digest(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
-def code_digest() -> bytes:
+# the administration's catalogues: only these notebooks render them; every other page includes
+# fragments written by the build (edition.write_policy_fragments), so editing a measure re-runs no chapter
+POLICY_FILES = {"plans.yml", "measures.yml", "participation.yml", "target_groups.yml"}
+POLICY_NOTEBOOKS = {"massnahmen", "beteiligung"}
+
+
+def code_digest(policy: bool = True) -> bytes:
     """Hash of the package and the project's data files: a change there re-runs notebooks."""
-    files = sorted(PACKAGE_DIR.glob("*.py")) + sorted(config.DATA_DIR.glob("*.yml"))
+    data = [f for f in sorted(config.DATA_DIR.glob("*.yml")) if policy or f.name not in POLICY_FILES]
+    files = sorted(PACKAGE_DIR.glob("*.py")) + data
     return _digest(*[f.read_bytes() for f in files]).encode()
 
 
@@ -108,7 +116,7 @@ def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: 
     edition_dir.mkdir(parents=True, exist_ok=True)
     # content of the data, not the pickle: the pickle also records when each file was read
     inputs_digest = (inputs_digest or hashlib.sha256(inputs_file.read_bytes()).hexdigest()).encode()
-    code = code_digest()
+    codes = {True: code_digest(policy=True), False: code_digest(policy=False)}
     names = chapter_notebooks()
     # longest first, so the two workers finish together
     names = sorted(names, key=lambda n: n not in LONG_NOTEBOOKS)
@@ -119,7 +127,8 @@ def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: 
             raise BuildError(f"Notebook {template} is missing (listed in data/indicators.yml or build.py).")
         parameters = {"year": year, "inputs_file": str(inputs_file), "output_dir": str(edition_dir),
                       "formats": ",".join(sorted(formats))}
-        key = _digest(template.read_bytes(), json.dumps(parameters, sort_keys=True).encode(), inputs_digest, code)
+        key = _digest(template.read_bytes(), json.dumps(parameters, sort_keys=True).encode(), inputs_digest,
+                      codes[name in POLICY_NOTEBOOKS])
         stamp = edition_dir / f".{name}.sha256"
         output = edition_dir / f"{name}.ipynb"
         if output.is_file() and stamp.is_file() and stamp.read_text() == key:
@@ -158,35 +167,65 @@ def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: 
     return timings
 
 
+def _sync_file(source: Path | bytes, target: Path) -> None:
+    """Write only when the content differs, so Sphinx sees unchanged files as unchanged (mtime)."""
+    content = source if isinstance(source, bytes) else source.read_bytes()
+    if target.is_file() and target.stat().st_size == len(content) and target.read_bytes() == content:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+
+
+def _sync_tree(source: Path, target: Path, skip=lambda path: False) -> set[Path]:
+    """Mirror ``source`` into ``target`` file by file; returns the files written or kept."""
+    kept = set()
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if path.is_dir() or skip(relative):
+            continue
+        _sync_file(path, target / relative)
+        kept.add(target / relative)
+    return kept
+
+
 def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
-    """A self-contained Jupyter Book source folder for one edition."""
+    """A self-contained Jupyter Book source folder for one edition, kept between builds.
+
+    Files are synced, not rewritten: unchanged pages keep their modification time, so Jupyter
+    Book (Sphinx) rebuilds only what changed. The built site is copied out when published.
+    """
     from . import charts
 
-    if stage_dir.exists():
-        shutil.rmtree(stage_dir)
-    (stage_dir / "book").mkdir(parents=True)
+    sources: set[Path] = set()
     book_config = yaml.safe_load((config.ROOT / "_config.yml").read_text(encoding="utf-8"))
     book_config["title"] = f"{book_config.get('title', 'Sozialbericht Leipzig')} {year}"
     latex = book_config.setdefault("latex", {}).setdefault("latex_documents", {})
     latex["targetname"] = f"sozialbericht-{year}.tex"
-    (stage_dir / "_config.yml").write_text(yaml.safe_dump(book_config, allow_unicode=True, sort_keys=False),
-                                           encoding="utf-8")
-    shutil.copy2(config.ROOT / "_toc.yml", stage_dir / "_toc.yml")
+    rendered = yaml.safe_dump(book_config, allow_unicode=True, sort_keys=False).encode("utf-8")
+    for content, name in ((rendered, "_config.yml"), (config.ROOT / "_toc.yml", "_toc.yml")):
+        _sync_file(content, stage_dir / name)
+        sources.add(stage_dir / name)
     for page in config.BOOK_DIR.glob("*.md"):
-        shutil.copy2(page, stage_dir / "book" / page.name)
+        _sync_file(page, stage_dir / "book" / page.name)
+        sources.add(stage_dir / "book" / page.name)
     # not "_static": Jupyter Book adds every *.js found in a folder of that name as a classic
     # script, which loaded the Vega module and MathJax twice on every page
     static = stage_dir / "_assets"
     if (config.BOOK_DIR / "_static").is_dir():
-        shutil.copytree(config.BOOK_DIR / "_static", static)
-    charts.write_vega_bundle(static)
-    _copy_mathjax(static)
-    shutil.copytree(edition_dir, stage_dir / "book" / "edition",
-                    ignore=shutil.ignore_patterns(".*", "*.running.ipynb"))
+        sources |= _sync_tree(config.BOOK_DIR / "_static", static)
+    static.mkdir(parents=True, exist_ok=True)
+    sources.add(charts.write_vega_bundle(static))
+    sources.add(_copy_mathjax(static))
+    sources |= _sync_tree(edition_dir, stage_dir / "book" / "edition",
+                          skip=lambda rel: rel.name.startswith(".") or rel.name.endswith(".running.ipynb"))
+    # pages that left the edition must leave the book too
+    for path in list(stage_dir.rglob("*")):
+        if path.is_file() and "_build" not in path.relative_to(stage_dir).parts and path not in sources:
+            path.unlink()
     return stage_dir
 
 
-def _copy_mathjax(static: Path) -> None:
+def _copy_mathjax(static: Path) -> Path:
     """MathJax from the installed django-static-mathjax package, so formulas need no CDN."""
     import importlib.util
 
@@ -195,8 +234,9 @@ def _copy_mathjax(static: Path) -> None:
         if spec and spec.submodule_search_locations else None
     if script is None or not script.is_file():
         raise BuildError("MathJax is missing: install the project's dependencies (pip install -e .).")
-    (static / "mathjax").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(script, static / "mathjax" / "tex-svg.js")
+    target = static / "mathjax" / "tex-svg.js"
+    _sync_file(script, target)
+    return target
 
 
 def jupyter_book(stage_dir: Path, builder: str) -> None:
@@ -231,7 +271,8 @@ def publish_edition(html_dir: Path, year: int) -> Path:
     releases = config.BUILD_DIR / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     release = releases / f"{year}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    shutil.move(str(html_dir), release)
+    # a copy: the staging folder keeps its build for the next, incremental one
+    shutil.copytree(html_dir, release, symlinks=True)
     link = root / str(year)
     if link.exists() and not link.is_symlink():
         shutil.move(str(link), releases / f"{year}-previous-{os.getpid()}")
@@ -358,8 +399,19 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
     edition_dir = config.EDITIONS_DIR / str(year)
     # a website-only build skips the images for the PDF; a later PDF build executes again
     needs = ("html", "pdf") if "pdf" in formats else ("html",)
+    from .edition import write_policy_fragments
+
+    written = write_policy_fragments(inputs_file, year, edition_dir)
+    log(f"{written} fragments from plans, measures and participation written")
     timings = execute_notebooks(year, inputs_file, edition_dir, workers, inputs.content_digest(), needs)
-    stage_dir = stage(year, edition_dir, config.BUILD_DIR / "stage" / f"{year}-{os.getpid()}")
+    stage_root = config.BUILD_DIR / "stage"
+    stage_root.mkdir(parents=True, exist_ok=True)
+    lock = open(stage_root / f"{year}.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise BuildError(f"Another build of {year} is running (lock {lock.name}); wait for it to finish.") from None
+    stage_dir = stage(year, edition_dir, stage_root / str(year))
     try:
         html = pdf = None
         if "html" in formats:
@@ -369,8 +421,9 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
             downloads.write_downloads(inputs, year, html / "downloads")
             (html / ".build-key").write_text(key)
         if "pdf" in formats:
-            jupyter_book(stage_dir, "pdflatex")
             pdf = stage_dir / "_build" / "latex" / f"sozialbericht-{year}.pdf"
+            pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
+            jupyter_book(stage_dir, "pdflatex")
             if not pdf.is_file():
                 raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
         # publish only after every requested format was built: never half an edition
@@ -388,8 +441,8 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
             results["html"] = str(publish_edition(html, year) / "index.html")
             log(f"website: {site_root() / 'index.html'} (edition: {results['html']})")
     finally:
-        if not os.environ.get("SOZIALBERICHT_KEEP_STAGE"):
-            shutil.rmtree(stage_dir, ignore_errors=True)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["notebooks"] = timings
     log(f"done in {results['seconds']} s")

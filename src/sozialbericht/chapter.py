@@ -16,7 +16,7 @@ from IPython.display import Markdown
 from . import charts, config, fmt, narrative
 from .geography import ORTSTEIL, STADT, STADTBEZIRK
 from . import policy, warning
-from .edition import Edition
+from .edition import Edition, recommendations_text
 from .indicators import Indicator, extremes, key_figure, level_values, reference_year
 from .tables import markdown_table
 
@@ -172,10 +172,7 @@ class Chapter:
         return Markdown(policy.measures_markdown(self.edition.policy, self.id, self.year))
 
     def recommendations(self) -> Markdown:
-        if self.flags.empty:
-            return Markdown("Das Frühwarnsystem markiert für die Kennzahlen dieses Kapitels kein Ortsteil; "
-                            "daraus ergibt sich keine zusätzliche Empfehlung.")
-        return Markdown(policy.recommendations_markdown(self.edition.policy, self.flags, self.year, self.id))
+        return Markdown(recommendations_text(self.edition, self.id, [i.id for i in self.indicators]))
 
     def warning_summary(self) -> str:
         """The early-warning flags on this chapter's indicators, in one paragraph per indicator."""

@@ -73,6 +73,53 @@ class Edition:
         return flags[mask]
 
 
+POLICY_FOLDER = "politik"
+
+
+def recommendations_text(edition: "Edition", chapter_id: str, indicators: list[str]) -> str:
+    """Recommendations derived by rule from the flags on a chapter's indicators and the register."""
+    flags = edition.flags_for(indicators)
+    if flags.empty:
+        return ("Das Frühwarnsystem markiert für die Kennzahlen dieses Kapitels kein Ortsteil; "
+                "daraus ergibt sich keine zusätzliche Empfehlung.")
+    return policy_module.recommendations_markdown(edition.policy, flags, edition.year, chapter_id)
+
+
+def policy_fragments(edition: "Edition") -> dict[str, str]:
+    """The parts of the pages that come from the administration's catalogues (plans, measures,
+    participation), as MyST files that the pages include. A change in data/measures.yml then
+    rewrites these files only, and no notebook needs to run again.
+    """
+    fragments = {}
+    flags = edition.warning.flags
+    for chapter in edition.catalogue.chapters:
+        indicators = [i.id for i in edition.catalogue.for_chapter(chapter["id"])]
+        fragments[f"{chapter['id']}-plaene.md"] = policy_module.plans_markdown(edition.policy, chapter["id"], edition.year)
+        fragments[f"{chapter['id']}-massnahmen.md"] = policy_module.measures_markdown(
+            edition.policy, chapter["id"], edition.year)
+        fragments[f"{chapter['id']}-empfehlungen.md"] = recommendations_text(edition, chapter["id"], indicators)
+    for code, area_flags in flags.groupby("area_code"):
+        fragments[f"beteiligung-ot-{code}.md"] = policy_module.participation_markdown(edition.policy, area_flags)
+    return {name: text if text.endswith("\n") else text + "\n" for name, text in fragments.items()}
+
+
+def write_policy_fragments(inputs_file, year: int, edition_dir) -> int:
+    """Write the fragments into the edition's folder (only files whose text changed)."""
+    from pathlib import Path
+
+    folder = Path(edition_dir) / POLICY_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    fragments = policy_fragments(Edition(year, str(inputs_file)))
+    for old in folder.glob("*.md"):
+        if old.name not in fragments:
+            old.unlink()
+    for name, text in fragments.items():
+        path = folder / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    return len(fragments)
+
+
 def precompute(inputs, year: int) -> None:
     """Compute what every notebook of the edition needs once, and keep it with the inputs."""
     edition = Edition.__new__(Edition)  # the inputs are in hand: skip reading them again

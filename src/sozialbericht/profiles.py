@@ -149,8 +149,8 @@ class Profiles(Edition):
                   "```", "",
                   f"{{download}}`Daten der Grafik als CSV <daten/{slug(code)}.csv>`", ""]
         if not flags.empty:
-            proposals = policy.participation_markdown(self.policy, flags)
-            lines += ["## Beteiligung", "", proposals, ""]
+            # the proposals come from data/participation.yml: included, so an edit there re-runs nothing
+            lines += ["## Beteiligung", "", f"```{{include}} ../politik/beteiligung-ot-{code}.md", "```", ""]
         return "\n".join(lines)
 
     def write(self) -> list[Path]:
