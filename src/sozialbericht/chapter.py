@@ -149,8 +149,7 @@ class Chapter:
         chart = charts.bar_chart(rows, category="Stadtbezirk", value="value",
                                  title=f"{ind.title} nach Stadtbezirken, {year}", x_title=ind.unit,
                                  number_format=d3_format(ind), reference=reference,
-                                 reference_label=f"Stadt Leipzig: {self._alt_number(ind, city_value)}"
-                                 if reference is not None else None)
+                                 reference_label="Stadt Leipzig" if reference is not None else None)
         return charts.ChartOutput(chart, name, alt, csv_href=csv)
 
     def definition(self, indicator_id: str) -> Markdown:
@@ -182,10 +181,11 @@ class Chapter:
         lines = []
         for indicator_id, group in flags.groupby("indicator", sort=False):
             ind = self.catalogue.indicators[indicator_id]
-            names = sorted(set(group["area_name"]))
-            rules = ", ".join(sorted(set(group["rule"].map(RULE_WORDS).fillna(group["rule"]))))
-            lines.append(f"- **Frühwarnsystem, {ind.short}**: {len(names)} Ortsteil(e) markiert ({rules}): "
-                         f"{fmt.join_names(names)}.")
+            parts = []
+            for rule, by_rule in group.groupby("rule", sort=False):
+                names = sorted(set(by_rule["area_name"]))
+                parts.append(f"{RULE_WORDS.get(rule, rule)}: {fmt.join_names(names)}")
+            lines.append(f"- **Frühwarnsystem, {ind.short}**: " + "; ".join(parts) + ".")
         return "\n".join(lines)
 
     # -- closing section ----------------------------------------------------------------

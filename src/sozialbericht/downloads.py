@@ -25,7 +25,8 @@ FIELDS = [
     ("value", "number", "Wert der Kennzahl; leer, wenn nicht verfügbar"),
     ("numerator", "number", "Zähler (Zählwert der Quelle)"),
     ("denominator", "number", "Nenner (Zählwert der Quelle), bei Quoten"),
-    ("status", "string", "ok, missing, secret, not_applicable, unavailable oder denominator_*"),
+    ("status", "string", "ok (veröffentlicht), aggregated (aus Ortsteilen summiert), missing, secret, "
+                         "not_applicable, unavailable oder denominator_*"),
 ]
 
 

@@ -80,7 +80,7 @@ def recommendations_text(edition: "Edition", chapter_id: str, indicators: list[s
     """Recommendations derived by rule from the flags on a chapter's indicators and the register."""
     flags = edition.flags_for(indicators)
     if flags.empty:
-        return ("Das Frühwarnsystem markiert für die Kennzahlen dieses Kapitels kein Ortsteil; "
+        return ("Das Frühwarnsystem markiert für die Kennzahlen dieses Kapitels keinen Ortsteil; "
                 "daraus ergibt sich keine zusätzliche Empfehlung.")
     return policy_module.recommendations_markdown(edition.policy, flags, edition.year, chapter_id)
 

@@ -152,6 +152,9 @@ def compute(inputs, indicator: Indicator) -> pd.DataFrame:
                                frame["status_num"])
     frame.loc[~usable, "value"] = np.nan
     frame.loc[usable & frame["value"].isna(), "status"] = "missing"
+    # summed from the Ortsteile by this report, not published: say so in every table
+    summed = usable & frame["value"].notna() & ((frame["status_num"] == "aggregated") | (frame["status_den"] == "aggregated"))
+    frame.loc[summed, "status"] = "aggregated"
     if indicator.first_year:
         frame = frame[frame["year"] >= int(indicator.first_year)]
     frame.insert(0, "indicator", indicator.id)

@@ -150,6 +150,7 @@ def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache:
     counts = {(d, f) for d, f in table[["dataset", "feature"]].drop_duplicates().itertuples(index=False)
               if specs[d].kind(f) == "count"}
     _check_counts(table, counts, manifest)
+    table = _zero_rates_unavailable(table, counts)
     table, checks = complete_levels(table, areas, counts)
     table["row"] = table["row"].astype("Int64")
     # only inputs that parsed and matched the geography enter the cache
@@ -183,6 +184,20 @@ def _check_complete(table: pd.DataFrame, areas: pd.DataFrame, source: str) -> No
                     f"{' …' if len(missing) > 5 else ''} ({len(missing)} of {len(expected)} missing). The file is "
                     "probably truncated; download it again. If the city changed its Ortsteile, update the geometry too."
                 )
+
+
+def _zero_rates_unavailable(table: pd.DataFrame, counts: set) -> pd.DataFrame:
+    """A published rate, share, mean or median of exactly 0 stands for 'not available'.
+
+    The API writes "0" where a survey had too few respondents or a figure did not exist
+    (e.g. Grundmiete 0,00 Euro je m², the city's Arbeitslosenanteil 2002); a real 0 does not
+    occur for these features. Counts keep their zeros.
+    """
+    is_count = pd.Series([(d, f) in counts for d, f in zip(table["dataset"], table["feature"])], index=table.index)
+    zero = ~is_count & (table["status"] == "ok") & (table["value"] == 0)
+    table.loc[zero, "status"] = "unavailable"
+    table.loc[zero, "value"] = float("nan")
+    return table
 
 
 def _check_counts(table: pd.DataFrame, counts: set, manifest: list[dict]) -> None:

@@ -44,11 +44,10 @@ def key_figure_sentence(kf: KeyFigure, edition_year: int) -> str:
     ind = kf.indicator
     if kf.year is None:
         return f"Für „{ind.title}“ liegt bis {edition_year} kein Wert für die Stadt vor."
-    when = f"{kf.year}"
-    lead = f"**{ind.title}** {'betrug' if kf.year < edition_year else 'beträgt'} {when} in Leipzig {value_text(ind, kf.value)}"
+    lead = f"**{ind.title}**, Stadt Leipzig {kf.year}: {value_text(ind, kf.value)}"
     if kf.year < edition_year:
-        reason = "der letzten Umfragewelle" if ind.survey else "dem letzten verfügbaren Jahr"
-        lead += f" ({reason}; für {edition_year} liegt noch kein Wert vor)"
+        reason = "letzte Umfragewelle" if ind.survey else "letzter verfügbarer Wert"
+        lead += f" ({reason}; für {edition_year} liegt kein Wert vor)"
     parts = [lead + "."]
     if kf.previous_year:
         period = "der vorigen Umfrage" if ind.survey else "dem Vorjahr"
@@ -70,4 +69,7 @@ def extremes_sentence(ind: Indicator, lowest, highest, year: int) -> str:
         return f"Für {year} liegen keine Ortsteilwerte vor."
     return (f"{year} hat **{lowest['area_name']}** mit {value_text(ind, lowest['value'])} den niedrigsten "
             f"und **{highest['area_name']}** mit {value_text(ind, highest['value'])} den höchsten Wert "
-            "der 63 Ortsteile.")
+            "der 63 Ortsteile" + MEANING.get(ind.direction, "") + ".")
+
+
+MEANING = {"higher_worse": " (ein höherer Wert ist ungünstiger)", "higher_better": " (ein höherer Wert ist günstiger)"}

@@ -14,7 +14,7 @@ STATUS_TEXT = {
     "secret": "„.“ (unbekannt oder geheim)",
     "not_applicable": "„x“ (nicht sinnvoll)",
     "nothing": "„-“ (nichts vorhanden, als 0 gezählt)",
-    "unavailable": "ganze Jahresspalte „0“ (als „nicht verfügbar“ behandelt)",
+    "unavailable": "„0“ als „nicht verfügbar“ behandelt (ganze Jahresspalte; bei Quoten, Anteilen und Mittelwerten jede 0)",
 }
 
 
@@ -77,7 +77,7 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
             f"Datenquelle: **{config.ATTRIBUTION}**. Lizenz: {config.LICENCE} "
             f"(<{config.LICENCE_URL}>). Die Daten wurden über die Open-Data-Schnittstelle "
             f"<{config.LIVE_API}> bezogen oder aus einem Ordner mit derselben Struktur gelesen; "
-            "die Prüfsummen oben erlauben es, jede Eingabedatei eindeutig wiederzufinden."
+            "die Prüfsummen im Manifest erlauben es, jede Eingabedatei eindeutig wiederzufinden."
         )
 
     def sum_checks(self) -> Markdown:

@@ -122,7 +122,8 @@ class Profiles(Edition):
         pop = population[(population["area_code"] == code) & (population["year"] == pop_year)]["value"]
         status = self.warning.status.set_index("area_code").loc[code]
         flags = self.warning.flags[self.warning.flags["area_code"] == code]
-        lines = [f"# {name}", "",
+        # each profile starts on a new page of the PDF, so it prints on its own pages
+        lines = ["```{raw} latex", "\\clearpage", "```", "", f"# {name}", "",
                  f"Ortsteil {code} im Stadtbezirk {sbz}. Einwohner am {fmt.year_end(pop_year)}: "
                  f"**{fmt.number(pop.iloc[0] if len(pop) else math.nan)}**. Ausgabe {self.year}.", ""]
         if status["too_small"]:
@@ -168,8 +169,9 @@ class Profiles(Edition):
             spec = charts.chart_spec(chart)
             options = {"format_locale": charts.FORMAT_LOCALE}
             (images / f"{slug(code)}.svg").write_text(vlc.vegalite_to_svg(spec, **options), encoding="utf-8")
-            if "pdf" in self.formats:  # the LaTeX build takes the PDF image, the website the SVG
-                (images / f"{slug(code)}.pdf").write_bytes(vlc.vegalite_to_pdf(spec, **options))
+            # always both: Sphinx remembers which image files a page found, so a PDF image added by a
+            # later PDF build would go unseen by the incremental build (the page itself is unchanged)
+            (images / f"{slug(code)}.pdf").write_bytes(vlc.vegalite_to_pdf(spec, **options))
             page = folder / f"{slug(code)}.md"
             page.write_text(self.page(code, f"bilder/{slug(code)}.*"), encoding="utf-8")
             pages.append(page)

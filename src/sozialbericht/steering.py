@@ -11,6 +11,9 @@ from .edition import Edition
 from .tables import markdown_table
 
 STATUS_COLORS = {"hoch": "#542788", "mittel": "#b2abd2", "niedrig": "#fdb863", "sehr niedrig": "#b35806"}
+# what a status class means socially: "hoch" is the favourable end (a low index)
+STATUS_WORDS = {"hoch": "hoch (günstig)", "mittel": "mittel", "niedrig": "niedrig (ungünstig)",
+                "sehr niedrig": "sehr niedrig (sehr ungünstig)"}
 DYNAMICS_COLORS = {"positiv": "#5e3c99", "stabil": "#d9d9d9", "negativ": "#e66101"}
 TOO_SMALL = "zu klein für eine Einstufung"
 
@@ -40,11 +43,16 @@ class SteeringPages(Edition):
             "Stadtwert und mit einem Trendtest über die letzten Werte, damit kleine Ortsteile nicht wegen "
             "Zufallsschwankungen markiert werden. Die Regeln stehen in `data/fruehwarnsystem.yml`; das Verfahren "
             "ist im Anhang „Daten, Quellen und Methoden“ beschrieben.\n\n"
+            "**Vorsicht bei der Deutung:** Die Regeln sehen Veränderungen, nicht ihre Ursachen. Sondereffekte wie "
+            "die Corona-Pandemie (2020/21) und der Wechsel geflüchteter Menschen aus der Ukraine in die "
+            "Grundsicherung nach SGB II (ab Juni 2022) verändern Dynamik und Trends in einzelnen Ortsteilen "
+            "stark; die Konfidenzintervalle behandeln Personen als unabhängig und sind daher eher zu eng. "
+            "Eine Markierung ist ein Anlass, vor Ort genauer hinzusehen, kein Urteil.\n\n"
             f"Verwendete Datenjahre für die Ausgabe {self.year}:\n\n" + "\n".join(lines))
 
     def _status_geo(self):
         status = self.warning.status.copy()
-        status["Status"] = status["status_class"].where(~status["too_small"], TOO_SMALL)
+        status["Status"] = status["status_class"].map(STATUS_WORDS).where(~status["too_small"], TOO_SMALL)
         status["Dynamik"] = status["dynamics_class"].where(~status["too_small"], TOO_SMALL)
         geo = self.inputs.geography.ortsteile.merge(
             status[["area_code", "Status", "Dynamik", "group"]], on="area_code", how="left")
@@ -68,7 +76,8 @@ class SteeringPages(Edition):
         return charts.ChartOutput(chart, name, alt_text, csv_href=csv)
 
     def status_map(self):
-        return self._map("Status", STATUS_COLORS, f"Status der Ortsteile, Ausgabe {self.year}")
+        colors = {STATUS_WORDS[k]: v for k, v in STATUS_COLORS.items()}
+        return self._map("Status", colors, f"Status der Ortsteile, Ausgabe {self.year}")
 
     def dynamics_map(self):
         return self._map("Dynamik", DYNAMICS_COLORS, f"Dynamik der Ortsteile, Ausgabe {self.year}")
@@ -78,24 +87,30 @@ class SteeringPages(Edition):
         names = self.inputs.geography.stadtbezirke.set_index("area_code")["area_name"]
 
         def cell(klass, index):
-            return f"{klass} ({_index(index)})" if isinstance(klass, str) else fmt.DASH
+            return f"{STATUS_WORDS.get(klass, klass)} ({_index(index)})" if isinstance(klass, str) else fmt.DASH
+
+        def small_text(row):
+            if row.small_population:
+                return f"nicht eingestuft: unter {fmt.number(self.warning_config.min_population)} Einwohner"
+            return "nicht eingestuft: zu kleine Fallzahlen (" + str(row.too_small_reason) + ")"
 
         table = pd.DataFrame({
             "Ortsteil (Stadtbezirk)": [f"{a} ({names[s]})" for a, s in zip(status["area_name"], status["sbz_code"])],
             "Einwohner": status["population"].map(fmt.number),
-            "Status (Index)": [cell(k, i) if not small else TOO_SMALL for k, i, small in
-                               zip(status["status_class"], status["status_index"], status["too_small"])],
+            "Status (Index)": [cell(row.status_class, row.status_index) if not row.too_small else small_text(row)
+                               for row in status.itertuples()],
             "Dynamik (Index)": [cell(k, i) if not small else fmt.DASH for k, i, small in
                                 zip(status["dynamics_class"], status["dynamics_index"], status["too_small"])],
             "Aufmerksamkeit": status["attention"].map({True: "ja", False: ""}),
         })
-        return Markdown("Index: gewichtetes Mittel der z-Werte; höher bedeutet ungünstiger.\n\n"
+        return Markdown("Index: gewichtetes Mittel der z-Werte; ein höherer Index bedeutet eine ungünstigere "
+                        "Lage. Status „hoch“ ist das günstige Ende (niedriger Index), „sehr niedrig“ das ungünstige.\n\n"
                         + markdown_table(table, align=["l", "r", "l", "l", "l"]))
 
     def attention(self) -> Markdown:
         flags = self.warning.flags
         if flags.empty:
-            return Markdown(f"Für {self.year} markiert das Frühwarnsystem kein Ortsteil.")
+            return Markdown(f"Für {self.year} markiert das Frühwarnsystem keinen Ortsteil.")
         parts = []
         order = flags.groupby("area_name")["severity"].max().sort_values(ascending=False)
         for area in order.index:
