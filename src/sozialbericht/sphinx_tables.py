@@ -1,0 +1,39 @@
+"""Sphinx extension: tables in the PDF wrap their text instead of running off the page.
+
+Without column widths, Sphinx typesets tables of more than 30 rows (longtable) with
+columns that never wrap, so wide tables were cut at the right margin. This gives every
+table column widths proportional to its longest text (bounded), which makes Sphinx use
+wrapping columns. Only the LaTeX builder is affected.
+"""
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+MIN_WIDTH, MAX_WIDTH = 4, 40
+
+
+class WrappingTables(SphinxPostTransform):
+    default_priority = 200
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for table in self.document.findall(nodes.table):
+            if "colwidths-given" in table["classes"]:
+                continue
+            for tgroup in table.findall(nodes.tgroup):
+                colspecs = [c for c in tgroup.children if isinstance(c, nodes.colspec)]
+                lengths = [MIN_WIDTH] * len(colspecs)
+                for row in tgroup.findall(nodes.row):
+                    for index, entry in enumerate(row.children[:len(lengths)]):
+                        longest_word = max((len(w) for w in entry.astext().split()), default=0)
+                        # wide enough for the longest word, wider for long text
+                        lengths[index] = max(lengths[index], longest_word, min(len(entry.astext()) // 2, MAX_WIDTH))
+                for colspec, width in zip(colspecs, lengths):
+                    colspec["colwidth"] = min(width, MAX_WIDTH)
+            table["classes"].append("colwidths-given")
+
+
+def setup(app):
+    app.add_post_transform(WrappingTables)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
