@@ -55,6 +55,7 @@ class Fetched:
     sha256: str
     kategorie_nr: int | None = None
     rubrik_nr: int | None = None
+    origin: str = ""  # what a local folder's INDEX.csv says about the file (e.g. derived from a copy)
 
     def manifest(self) -> dict:
         record = asdict(self)
@@ -135,7 +136,8 @@ class LocalSource:
         if not path.is_file():
             raise DataSourceError(f"{self.index_path} lists {entry['file']} for {title!r}, but {path} does not exist.")
         content = path.read_bytes()
-        return Fetched(title, content, str(path), _now(), sha256(content), entry["kategorie_nr"], entry["rubrik_nr"])
+        return Fetched(title, content, str(path), _now(), sha256(content), entry["kategorie_nr"], entry["rubrik_nr"],
+                       (entry.get("origin") or "").strip())
 
     def fetch_geometry(self, level: str) -> Fetched:
         if level not in GEOMETRY_LEVELS:

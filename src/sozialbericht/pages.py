@@ -7,6 +7,7 @@ from IPython.display import Markdown
 from . import config, fmt
 from .indicators import read_catalogue
 from .inputs import read_inputs
+from .policy import escape_markdown as escape
 from .tables import markdown_table
 
 STATUS_TEXT = {
@@ -70,7 +71,14 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
                 "Jahre": record.get("years", fmt.DASH),
                 "SHA-256": f"`{record['sha256'][:16]}…`",
             })
-        return Markdown(markdown_table(pd.DataFrame(rows), align=["l", "l", "r", "r", "l"]))
+        text = markdown_table(pd.DataFrame(rows), align=["l", "l", "r", "r", "l"])
+        origins = [(r["name"], r["origin"]) for r in self.inputs.manifest if r.get("origin")]
+        if origins:
+            text += ("\n\nHerkunft laut Verzeichnis (`INDEX.csv`) des Datenordners; Einträge mit „DERIVED“ wurden "
+                     "nicht von der Schnittstelle abgerufen, sondern aus einer Kopie Dritter in deren Format "
+                     "zurückgebaut (nur Ortsteile, nur Zählwerte):\n\n"
+                     + "\n".join(f"- {name}: {escape(origin)}" for name, origin in origins))
+        return Markdown(text)
 
     def licence(self) -> Markdown:
         return Markdown(
