@@ -17,7 +17,7 @@ from . import charts, config, fmt, narrative
 from .geography import ORTSTEIL, STADT, STADTBEZIRK
 from . import policy, warning
 from .edition import Edition, recommendations_text
-from .indicators import Indicator, extremes, key_figure, level_values, reference_year
+from .indicators import Indicator, changes, extremes, key_figure, level_values, reference_year
 from .tables import markdown_table
 
 
@@ -201,7 +201,7 @@ class Chapter:
             if not back:
                 items.append(f"- **{ind.short}**: keine Vergleichswerte fünf Jahre zurück.")
                 continue
-            moves = _ortsteil_changes(self.values[ind.id], year, kf.five_years_year)
+            moves = changes(self.values[ind.id], ORTSTEIL, year, kf.five_years_year)
             line = (f"- **{ind.short}** ({kf.five_years_year}–{year}): Stadt "
                     f"{narrative.change_text(ind, kf.change_five_years, kf.five_years)}")
             if not moves.empty:
@@ -228,11 +228,3 @@ class Chapter:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         charts.save_chart_csv(frame, self.data_dir / f"{name}.csv")
         return f"daten/{name}.csv"
-
-
-def _ortsteil_changes(values: pd.DataFrame, year: int, base_year: int) -> pd.DataFrame:
-    now = values[(values["level"] == ORTSTEIL) & (values["year"] == year)][["area_code", "area_name", "value"]]
-    then = values[(values["level"] == ORTSTEIL) & (values["year"] == base_year)][["area_code", "value"]]
-    merged = now.merge(then, on="area_code", suffixes=("", "_before")).dropna(subset=["value", "value_before"])
-    merged["change"] = merged["value"] - merged["value_before"]
-    return merged.sort_values("change", ascending=False).reset_index(drop=True)

@@ -236,14 +236,10 @@ def extremes(values: pd.DataFrame, year: int) -> tuple[pd.Series | None, pd.Seri
     return rows.iloc[0], rows.iloc[-1]
 
 
-def changes(values: pd.DataFrame, level: str, year: int, years_back: int) -> pd.DataFrame:
-    """Change of each area's value against ``years_back`` earlier; largest absolute first."""
+def changes(values: pd.DataFrame, level: str, year: int, base_year: int) -> pd.DataFrame:
+    """Change of each area's value from ``base_year`` to ``year``; largest rise first."""
     now = values[(values["level"] == level) & (values["year"] == year)][["area_code", "area_name", "value"]]
-    then = values[(values["level"] == level) & (values["year"] == year - years_back)][["area_code", "value"]]
+    then = values[(values["level"] == level) & (values["year"] == base_year)][["area_code", "value"]]
     merged = now.merge(then, on="area_code", suffixes=("", "_before")).dropna(subset=["value", "value_before"])
     merged["change"] = merged["value"] - merged["value_before"]
-    return merged.reindex(merged["change"].abs().sort_values(ascending=False).index).reset_index(drop=True)
-
-
-def stadtbezirke(values: pd.DataFrame, year: int) -> pd.DataFrame:
-    return level_values(values, STADTBEZIRK, year)
+    return merged.sort_values("change", ascending=False).reset_index(drop=True)
