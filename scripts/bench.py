@@ -201,7 +201,9 @@ def build_phases(result: dict, year: int, builder: str = "html") -> dict:
             marks["done"] = t
     phases = {}
     if "prepared" in marks:
-        phases["start, read data, precompute"] = marks["prepared"]
+        phases["start, read data, compare build key"] = marks["prepared"]
+    if "prepared" in marks and "executing" in marks:
+        phases["precompute, fragments (kernels start meanwhile)"] = marks["executing"] - marks["prepared"]
     if "notebooks_done" in marks and "executing" in marks:
         phases["execute notebooks"] = marks["notebooks_done"] - marks["executing"]
     if "jupyter_book" in marks and "notebooks_done" in marks:
@@ -899,9 +901,11 @@ def observations(r: dict) -> list[str]:
                    f"With 2 workers the notebook phase cannot be shorter than max(longest notebook, sum / 2) = "
                    f"{max(seconds, total / 2):.1f} s; the longest is `{longest}` ({seconds:.1f} s, "
                    f"{seconds / total * 100:.0f} % of the notebook-seconds).")
-        out.append(f"The cheapest notebook (`{floor_name}`, {floor:.1f} s) is roughly the fixed cost of one notebook "
-                   f"(kernel start, imports, unpickling the inputs, writing the output); {len(nbs)} notebooks pay it "
-                   f"{len(nbs)} times, about {floor * len(nbs):.0f} s of the {total:.0f} notebook-seconds.")
+        out.append(f"The notebooks run in two warm kernels, one per worker, started while the build precomputes; no "
+                   f"notebook pays a kernel start or the imports. The cheapest (`{floor_name}`, {floor:.1f} s) is "
+                   f"about the per-notebook overhead (namespace reset, papermill parameters, unpickling the inputs, "
+                   f"writing the output notebook): {floor * len(nbs):.0f} s of the {total:.0f} notebook-seconds "
+                   f"over {len(nbs)} notebooks.")
     if naive.get("ok") and naive.get("executed") and cold.get("ok") and cold.get("notebooks"):
         n_total = sum(naive["executed"].values())
         common = sorted(set(naive["executed"]) & set(cold["notebooks"]) - {"steckbriefe"})
@@ -918,10 +922,10 @@ def observations(r: dict) -> list[str]:
                    + f"Jupyter Book took {jb:.1f} s for {cold.get('pages')} pages in ours.")
     nochange = r.get("nochange_html", {})
     if nochange.get("ok") and nochange.get("phases"):
-        first = nochange["phases"].get("start, read data, precompute", math.nan)
+        first = nochange["phases"].get("start, read data, compare build key", math.nan)
         out.append(f"No-change rebuild: {first:.1f} s of {nochange['wall']:.1f} s go to starting Python, reading and "
-                   "parsing every input and precomputing indicator values and early warning; only then is the build "
-                   "key compared.")
+                   "parsing every input and validating the catalogues; then the build key matches and nothing else "
+                   "runs (no precompute, no kernel).")
     measure = r.get("measure_html", {})
     if measure.get("ok"):
         out.append(f"One changed status note re-executed {measure.get('executed')} of {measure.get('of')} notebooks "

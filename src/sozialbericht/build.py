@@ -14,10 +14,8 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from . import config, downloads
@@ -80,46 +78,55 @@ def code_digest(policy: bool = True) -> bytes:
     return _digest(*[f.read_bytes() for f in files]).encode()
 
 
-def prepare(year: int | None, work_dir: Path) -> tuple[Inputs, int, Path]:
+def read_inputs_for(year: int | None) -> tuple[Inputs, int]:
+    """Read and check every input; validate the authored catalogues before any notebook runs."""
+    from .policy import load_policy
+
     log(f"reading the data ({source_from_environment().describe()})")
     inputs = load_inputs()
     year = year or latest_year(inputs)
     check_year(inputs, year)
-    # validate the authored catalogues before any notebook runs; then compute shared results once
-    from .edition import precompute
-    from .policy import load_policy
-
     load_policy(year)
+    return inputs, year
+
+
+def prepare(inputs: Inputs, year: int, work_dir: Path) -> Path:
+    """Compute the shared results once and store them for the notebooks: ``work_dir/inputs.pkl``."""
+    from .edition import precompute
+
     precompute(inputs, year)
-    inputs_file = work_dir / "inputs.pkl"
-    inputs.save(inputs_file)
-    (work_dir / "manifest.json").write_text(json.dumps(inputs.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    return inputs, year, inputs_file
+    work_dir.mkdir(parents=True, exist_ok=True)
+    pending = work_dir / f".pending-{os.getpid()}"
+    pending.mkdir(exist_ok=True)
+    inputs.save(pending / "inputs.pkl")
+    (pending / "manifest.json").write_text(json.dumps(inputs.manifest, ensure_ascii=False, indent=2),
+                                           encoding="utf-8")
+    for name in ("inputs.pkl", "manifest.json"):
+        os.replace(pending / name, work_dir / name)
+    shutil.rmtree(pending, ignore_errors=True)
+    return work_dir / "inputs.pkl"
 
 
-def _mark_hidden_cells(path: Path) -> None:
-    """papermill's injected parameters cell carries no hide tag: add it."""
-    notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        tags = cell.metadata.setdefault("tags", [])
-        if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
-            tags.append("remove-cell")
-    nbformat.write(notebook, path)
+def _expected_seconds(edition_dir: Path) -> dict[str, float]:
+    """How long each notebook took last time: the runner starts the longest first."""
+    try:
+        return {k: float(v) for k, v in json.loads((edition_dir / ".timings.json").read_text()).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: int = 2,
-                      inputs_digest: str | None = None, formats: tuple[str, ...] = ("html", "pdf")
-                      ) -> dict[str, float]:
+                      inputs_digest: str | None = None, formats: tuple[str, ...] = ("html", "pdf"),
+                      runner: "NotebookRunner | None" = None) -> dict[str, float]:
     """Run each chapter notebook unless its notebook, parameters, inputs and code are unchanged."""
-    import papermill
+    from .runner import Job, NotebookError, NotebookRunner
 
     edition_dir.mkdir(parents=True, exist_ok=True)
     # content of the data, not the pickle: the pickle also records when each file was read
     inputs_digest = (inputs_digest or hashlib.sha256(inputs_file.read_bytes()).hexdigest()).encode()
     codes = {True: code_digest(policy=True), False: code_digest(policy=False)}
     names = chapter_notebooks()
-    # longest first, so the two workers finish together
-    names = sorted(names, key=lambda n: n not in LONG_NOTEBOOKS)
+    previous = _expected_seconds(edition_dir)
     jobs = []
     for name in names:
         template = config.NOTEBOOK_DIR / f"{name}.ipynb"
@@ -133,37 +140,24 @@ def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: 
         output = edition_dir / f"{name}.ipynb"
         if output.is_file() and stamp.is_file() and stamp.read_text() == key:
             continue
-        jobs.append((name, template, output, parameters, stamp, key))
-    timings: dict[str, float] = {}
+        stamp.unlink(missing_ok=True)
+        jobs.append(Job(name, template, output, parameters, done=lambda stamp=stamp, key=key: stamp.write_text(key),
+                        expected_seconds=previous.get(name, 10.0 if name in LONG_NOTEBOOKS else 1.0)))
     if not jobs:
         log(f"all {len(names)} notebooks unchanged, nothing to execute")
-        return timings
-
-    def run(job):
-        name, template, output, parameters, stamp, key = job
-        started = time.perf_counter()
-        stamp.unlink(missing_ok=True)
-        temporary = output.with_suffix(".running.ipynb")
-        try:
-            papermill.execute_notebook(str(template), str(temporary), parameters=parameters, kernel_name="python3",
-                                       cwd=str(edition_dir), progress_bar=False, log_output=False)
-        except papermill.PapermillExecutionError as error:
-            raise BuildError(f"Notebook {template.name} failed for {year} in cell {error.cell_index}: "
-                             f"{error.ename}: {error.evalue}") from None
-        _mark_hidden_cells(temporary)
-        os.replace(temporary, output)
-        stamp.write_text(key)
-        return name, time.perf_counter() - started
-
+        return {}
     log(f"executing {len(jobs)} of {len(names)} notebooks with {min(workers, len(jobs))} worker(s)")
-    done = 0
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
-        for future in as_completed(futures):
-            name, seconds = future.result()
-            done += 1
-            timings[name] = seconds
-            log(f"  [{done}/{len(jobs)}] {name}: {seconds:.1f} s")
+    own_runner = runner is None
+    if own_runner:
+        runner = NotebookRunner(min(workers, len(jobs)), cwd=edition_dir).__enter__()
+    try:
+        timings = runner.run(jobs, progress=log)
+    except NotebookError as error:
+        raise BuildError(f"Edition {year}: {error}") from None
+    finally:
+        if own_runner:
+            runner.close()
+    _atomic_write(edition_dir / ".timings.json", json.dumps({**previous, **timings}, indent=1, sort_keys=True))
     return timings
 
 
@@ -239,9 +233,9 @@ def _copy_mathjax(static: Path) -> Path:
     return target
 
 
-def jupyter_book(stage_dir: Path, builder: str) -> None:
-    executable = Path(sys.executable).with_name("jupyter-book")
-    command = [str(executable if executable.exists() else "jupyter-book"), "build", str(stage_dir),
+def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2) -> None:
+    # Jupyter Book's own command line, with Sphinx reading and writing pages on ``jobs`` processes
+    command = [sys.executable, "-m", "sozialbericht.sphinx_parallel", "--jobs", str(jobs), "build", str(stage_dir),
                "--builder", builder, "--keep-going"]
     log(f"jupyter-book {builder}")
     result = subprocess.run(command, capture_output=True, text=True)
@@ -378,17 +372,10 @@ def _unchanged(year: int, key: str, formats: tuple[str, ...]) -> bool:
 
 def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), workers: int = 2,
           force: bool = False) -> dict:
+    from .runner import NotebookRunner
+
     started = time.perf_counter()
-    work_dir = config.BUILD_DIR / "work"
-    pending = work_dir / f"pending-{os.getpid()}"
-    pending.mkdir(parents=True, exist_ok=True)
-    inputs, year, _ = prepare(year, pending)
-    edition_work = work_dir / str(year)
-    edition_work.mkdir(parents=True, exist_ok=True)
-    for name in ("inputs.pkl", "manifest.json"):
-        os.replace(pending / name, edition_work / name)
-    shutil.rmtree(pending, ignore_errors=True)
-    inputs_file = edition_work / "inputs.pkl"
+    inputs, year = read_inputs_for(year)
     key = build_key(inputs.content_digest(), year)
     results = {"year": year}
     if not force and _unchanged(year, key, formats):
@@ -397,13 +384,18 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
         return results
     log(f"edition {year}")
     edition_dir = config.EDITIONS_DIR / str(year)
-    # a website-only build skips the images for the PDF; a later PDF build executes again
-    needs = ("html", "pdf") if "pdf" in formats else ("html",)
-    from .edition import write_policy_fragments
+    edition_dir.mkdir(parents=True, exist_ok=True)
+    # the notebook kernels start and import the package while this process computes the shared results
+    with NotebookRunner(workers, cwd=edition_dir) as runner:
+        inputs_file = prepare(inputs, year, config.BUILD_DIR / "work" / str(year))
+        # a website-only build skips the images for the PDF; a later PDF build executes again
+        needs = ("html", "pdf") if "pdf" in formats else ("html",)
+        from .edition import write_policy_fragments
 
-    written = write_policy_fragments(inputs_file, year, edition_dir)
-    log(f"{written} fragments from plans, measures and participation written")
-    timings = execute_notebooks(year, inputs_file, edition_dir, workers, inputs.content_digest(), needs)
+        written = write_policy_fragments(inputs_file, year, edition_dir)
+        log(f"{written} fragments from plans, measures and participation written")
+        timings = execute_notebooks(year, inputs_file, edition_dir, workers, inputs.content_digest(), needs,
+                                    runner=runner)
     stage_root = config.BUILD_DIR / "stage"
     stage_root.mkdir(parents=True, exist_ok=True)
     lock = open(stage_root / f"{year}.lock", "w")

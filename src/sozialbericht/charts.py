@@ -22,6 +22,7 @@ import hashlib
 import html
 import json
 import math
+import os
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -421,10 +422,38 @@ VEGA_BUNDLE_NAME = "vega-bundle.js"
 VEGA_SCRIPT_ATTRIBUTES: dict[str, str] = {"type": "module"}
 
 
+_BUNDLE_MARK = "window.vegaEmbed="
+
+
+def _bundle_cache_file() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    version = getattr(vl_convert, "__version__", "unknown")
+    return base / "sozialbericht" / f"vega-bundle-vl-convert-{version}-vega-lite-{VL_VERSION}.js"
+
+
 @lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one JavaScript string (about 0.9 MB), cached per process."""
-    return vl_convert.javascript_bundle(vl_version=VL_VERSION)
+    """Vega, Vega-Lite and Vega-Embed as one JavaScript string (about 0.9 MB).
+
+    Bundling takes vl-convert about 1.5 s and gives the same text for one installed version, so
+    the text is kept in the user's cache folder, named by the versions (like compiled bytecode).
+    """
+    cache = _bundle_cache_file()
+    try:
+        cached = cache.read_text(encoding="utf-8")
+        if _BUNDLE_MARK in cached.replace(" ", ""):  # else damaged: bundle again
+            return cached
+    except (OSError, UnicodeDecodeError):
+        pass
+    bundle = vl_convert.javascript_bundle(vl_version=VL_VERSION)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cache.with_name(f".{cache.name}.{os.getpid()}")
+        temporary.write_text(bundle, encoding="utf-8")
+        os.replace(temporary, cache)
+    except OSError:  # a read-only home: bundle again next time
+        pass
+    return bundle
 
 
 def write_vega_bundle(static_dir: Path) -> Path:

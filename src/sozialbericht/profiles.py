@@ -2,7 +2,8 @@
 
 Each profile is a MyST Markdown page (``steckbriefe/<code>.md``) with every indicator
 against the Stadtbezirk and the city, its rank and trend, the early-warning status and
-participation proposals, and a small-multiples chart as SVG (website) and PDF (book).
+participation proposals, and a small-multiples chart: drawn by Vega on the website, a PDF
+image in the book (rendered only when the PDF is built).
 Writing 63 files from one kernel avoids 63 kernel starts.
 """
 from __future__ import annotations
@@ -114,7 +115,26 @@ class Profiles(Edition):
         return values.loc[values["level"] == STADT, "area_code"].iloc[0]
 
     # -- pages --------------------------------------------------------------------------
-    def page(self, code: str, image: str) -> str:
+    def chart_alt_text(self, code: str) -> str:
+        name = self.ortsteile.set_index("area_code").loc[code, "area_name"]
+        return (f"Liniendiagramme für {name} und die Stadt Leipzig: "
+                + ", ".join(self.catalogue.indicators[i].short for i in CHART_INDICATORS) + ".")
+
+    def chart_block(self, code: str, chart: alt.TopLevelMixin | None = None, pdf_image: str | None = None) -> str:
+        """The chart drawn by Vega on the website (as in the chapters), and, when the PDF is built, its
+        PDF image for the book. A website-only build renders no image at all."""
+        name = self.ortsteile.set_index("area_code").loc[code, "area_name"]
+        chart = chart if chart is not None else self.chart(code)
+        output = charts.ChartOutput(chart, f"profil-{slug(code)}", self.chart_alt_text(code))
+        block = ["```{raw} html", output.to_html(), "```"]
+        if pdf_image:
+            block += ["", "````{only} latex", f"```{{figure}} {pdf_image}", f":alt: {self.chart_alt_text(code)}",
+                      ":width: 100%", "", f"{name} (blau) und Stadt Leipzig (grau).", "```", "````"]
+        else:
+            block += ["", f"{name} (blau) und Stadt Leipzig (grau)."]
+        return "\n".join(block)
+
+    def page(self, code: str, chart_block: str) -> str:
         ot = self.ortsteile.set_index("area_code").loc[code]
         name, sbz = ot["area_name"], self.sbz_names[ot["sbz_code"]]
         population = self.values["einwohner"]
@@ -141,13 +161,7 @@ class Profiles(Edition):
                   "Umfragewerte sind Stichprobenschätzungen.", "",
                   self.table(code), "",
                   "## Entwicklung im Vergleich zur Stadt", "",
-                  f"```{{figure}} {image}",
-                  f":alt: Liniendiagramme für {name} und die Stadt Leipzig: "
-                  + ", ".join(self.catalogue.indicators[i].short for i in CHART_INDICATORS) + ".",
-                  ":width: 100%",
-                  "",
-                  f"{name} (blau) und Stadt Leipzig (grau).",
-                  "```", "",
+                  chart_block, "",
                   f"{{download}}`Daten der Grafik als CSV <daten/{slug(code)}.csv>`", ""]
         if not flags.empty:
             # the proposals come from data/participation.yml: included, so an edit there re-runs nothing
@@ -155,25 +169,31 @@ class Profiles(Edition):
         return "\n".join(lines)
 
     def write(self) -> list[Path]:
-        """Write all 63 profile pages and their charts; returns the page paths."""
+        """Write all 63 profile pages, their chart data and (for the PDF) chart images."""
         if self.output_dir is None:
             raise ValueError("output_dir is needed to write the profiles")
         folder = self.output_dir / "steckbriefe"
         images = folder / "bilder"
-        images.mkdir(parents=True, exist_ok=True)
+        pdf = "pdf" in self.formats
         pages = []
-        (folder / "daten").mkdir(exist_ok=True)
+        (folder / "daten").mkdir(parents=True, exist_ok=True)
+        if pdf:
+            images.mkdir(exist_ok=True)
+        elif images.is_dir():
+            # images of an earlier PDF build: the website-only pages no longer refer to them
+            for old in images.glob("*.pdf"):
+                old.unlink()
         for code in self.ortsteile["area_code"]:
             chart = self.chart(code)
             charts.save_chart_csv(chart.data, folder / "daten" / f"{slug(code)}.csv")
-            spec = charts.chart_spec(chart)
-            options = {"format_locale": charts.FORMAT_LOCALE}
-            (images / f"{slug(code)}.svg").write_text(vlc.vegalite_to_svg(spec, **options), encoding="utf-8")
-            # always both: Sphinx remembers which image files a page found, so a PDF image added by a
-            # later PDF build would go unseen by the incremental build (the page itself is unchanged)
-            (images / f"{slug(code)}.pdf").write_bytes(vlc.vegalite_to_pdf(spec, **options))
+            image = None
+            if pdf:
+                spec = charts.chart_spec(chart)
+                (images / f"{slug(code)}.pdf").write_bytes(
+                    vlc.vegalite_to_pdf(spec, format_locale=charts.FORMAT_LOCALE))
+                image = f"bilder/{slug(code)}.pdf"
             page = folder / f"{slug(code)}.md"
-            page.write_text(self.page(code, f"bilder/{slug(code)}.*"), encoding="utf-8")
+            page.write_text(self.page(code, self.chart_block(code, chart, image)), encoding="utf-8")
             pages.append(page)
         return pages
 

@@ -213,10 +213,10 @@ def test_edition_start_page_loads(tab):
 
 
 def test_every_chart_renders(tab):
-    """Each chart of the chapters and the early-warning page is drawn as SVG, fits the text column,
-    is named by its alt text; no script error, no failed request on the way."""
+    """Each chart of the chapters, the early-warning page and an Ortsteil profile is drawn as SVG,
+    fits the text column, is named by its alt text; no script error, no failed request on the way."""
     page = tab.page
-    for name in [*CHAPTERS, "fruehwarnsystem"]:
+    for name in [*CHAPTERS, "fruehwarnsystem", "steckbriefe/ot-20"]:
         tab.open(f"{YEAR}/book/edition/{name}.html")
         count = wait_for_charts(page)
         assert count >= (3 if name in CHAPTERS else 1), name

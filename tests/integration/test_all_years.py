@@ -72,4 +72,5 @@ def test_early_warning_and_profiles_for_every_year(inputs_file):
         assert "Ortsteil" in pages.status_table().data
         pages.attention(), pages.changes(), pages.register(), pages.participation()
         profiles = Profiles(year, str(path))
-        assert "Kennzahlen im Vergleich" in profiles.page("00", "bilder/ot-00.*")
+        page = profiles.page("00", profiles.chart_block("00"))
+        assert "Kennzahlen im Vergleich" in page and 'id="sb-chart-profil-ot-00"' in page

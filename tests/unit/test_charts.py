@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import vl_convert
 
 from sozialbericht import charts
 
@@ -276,6 +277,21 @@ def test_write_vega_bundle(tmp_path):
     os.utime(path, ns=(stamp - 10**9, stamp - 10**9))
     charts.write_vega_bundle(tmp_path / "_static")
     assert path.stat().st_mtime_ns == stamp - 10**9  # unchanged content is not written again
+
+
+def test_vega_bundle_is_kept_per_installed_version_and_rebuilt_when_damaged(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    charts.vega_bundle.cache_clear()
+    try:
+        bundle = charts.vega_bundle()
+        cached = charts._bundle_cache_file()
+        assert cached.parent == tmp_path / "sozialbericht" and vl_convert.__version__ in cached.name
+        assert cached.read_text(encoding="utf-8") == bundle
+        cached.write_text(bundle[: len(bundle) // 2], encoding="utf-8")  # e.g. a disk that filled up
+        charts.vega_bundle.cache_clear()
+        assert charts.vega_bundle() == bundle and cached.read_text(encoding="utf-8") == bundle
+    finally:
+        charts.vega_bundle.cache_clear()
 
 
 def test_save_chart_csv(tmp_path, bar_frame):
