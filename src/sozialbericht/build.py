@@ -191,7 +191,7 @@ def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
     from . import charts
 
     sources: set[Path] = set()
-    book_config = yaml.safe_load((config.ROOT / "_config.yml").read_text(encoding="utf-8"))
+    book_config = config.load_yaml((config.ROOT / "_config.yml").read_text(encoding="utf-8"))
     book_config["title"] = f"{book_config.get('title', 'Sozialbericht Leipzig')} {year}"
     latex = book_config.setdefault("latex", {}).setdefault("latex_documents", {})
     latex["targetname"] = f"sozialbericht-{year}.tex"

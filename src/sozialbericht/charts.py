@@ -155,15 +155,17 @@ def _vl_version() -> str | None:
 VL_VERSION = _vl_version()
 
 
-def chart_spec(chart: alt.TopLevelMixin) -> dict:
+def chart_spec(chart: alt.TopLevelMixin, validate: bool = False) -> dict:
     """The Vega-Lite spec of ``chart`` with the report theme and all data inline.
 
     The theme and the default (inline) data transformer are enabled only for this call,
     whatever a notebook enabled globally (e.g. the "json" transformer writes data files and
-    would give the spec an external URL).
+    would give the spec an external URL). Checking the spec against the Vega-Lite schema took
+    a quarter of a chapter's chart time, and the shape of a spec depends on the builder, not on
+    the data: the tests validate every builder's charts on the mirror (``validate=True``).
     """
     with alt.theme.enable(THEME_NAME), alt.data_transformers.enable("default", max_rows=None):
-        spec = chart.to_dict()
+        spec = chart.to_dict(validate=validate)
     if _has_external_data(spec):
         raise ValueError("Chart data must be inline (a DataFrame), not a URL: the site loads nothing from elsewhere.")
     return spec

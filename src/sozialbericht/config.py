@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data"
 CACHE_DIR = Path(os.environ.get("SOZIALBERICHT_CACHE", DATA_DIR / "cache"))
@@ -31,3 +33,8 @@ def data_source_setting() -> str | None:
     """The value of SOZIALBERICHT_DATA: None (live API) or a local folder."""
     value = os.environ.get(DATA_ENV, "").strip()
     return value or None
+
+
+def load_yaml(text: str):
+    """``yaml.safe_load`` with libyaml's C parser when PyYAML has it (the catalogues parse ~10x faster)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -86,7 +86,7 @@ def _term(raw, where: str, field_name: str, datasets: set[str] | None) -> Term:
 def read_catalogue(path: Path = config.DATA_DIR / "indicators.yml", datasets=None) -> Catalogue:
     """Read and check the catalogue; ``datasets`` (names, or the specs from datasets.yml) checks references."""
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        raw = config.load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
         raise CatalogueError(f"{path}: not valid YAML: {error}") from None
     chapters = raw.get("chapters") or []

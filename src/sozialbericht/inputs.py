@@ -44,7 +44,7 @@ class DatasetSpec:
 
 def read_dataset_specs(path: Path = config.DATA_DIR / "datasets.yml") -> dict[str, DatasetSpec]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = config.load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise CatalogueError(f"{path}: not valid YAML: {error}") from None
     specs = {}
@@ -77,11 +77,23 @@ class Inputs:
 
     def series(self, dataset: str, feature: str) -> pd.DataFrame:
         """Rows of one feature, all areas and years."""
-        rows = self.table[(self.table["dataset"] == dataset) & (self.table["feature"] == feature)]
+        # positions of each (dataset, feature), found once: comparing the string columns for
+        # every call cost the build half a second
+        index = self.__dict__.get("_series_positions")
+        if index is None:
+            index = self.table.groupby(["dataset", "feature"], sort=False, observed=True).indices
+            self.__dict__["_series_positions"] = index
+        positions = index.get((dataset, feature))
+        rows = self.table.iloc[positions] if positions is not None else self.table.iloc[0:0]
         if rows.empty:
             known = sorted(self.table.loc[self.table["dataset"] == dataset, "feature"].unique())
             raise SozialberichtError(f"Feature {feature!r} is not in dataset {dataset!r}; it has {known}.")
         return rows
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_series_positions", None)  # derived; rebuilt on first use
+        return state
 
     def years(self, dataset: str) -> list[int]:
         return sorted(self.table.loc[self.table["dataset"] == dataset, "year"].unique().tolist())

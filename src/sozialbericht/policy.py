@@ -254,7 +254,7 @@ def _read_yaml(path: Path, shown: str, problems: _Problems):
         problems.file(shown, None, "file not found")
         return None
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = config.load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         problems.file(shown, None, f"not valid YAML: {error}")
         return None
@@ -513,7 +513,7 @@ def _index_composite(path: Path, indicators: dict) -> dict[str, dict]:
     if not path.exists():
         return {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = config.load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError:
         return {}
     items = ((raw.get("index") or {}) if isinstance(raw, dict) else {}).get("indicators") or []

@@ -120,13 +120,17 @@ class Profiles(Edition):
         return (f"Liniendiagramme für {name} und die Stadt Leipzig: "
                 + ", ".join(self.catalogue.indicators[i].short for i in CHART_INDICATORS) + ".")
 
-    def chart_block(self, code: str, chart: alt.TopLevelMixin | None = None, pdf_image: str | None = None) -> str:
-        """The chart drawn by Vega on the website (as in the chapters), and, when the PDF is built, its
-        PDF image for the book. A website-only build renders no image at all."""
-        name = self.ortsteile.set_index("area_code").loc[code, "area_name"]
+    def chart_html(self, code: str, chart: alt.TopLevelMixin | None = None) -> str:
+        """The chart as on the chapters' pages: drawn by Vega, with its alt text and data table."""
         chart = chart if chart is not None else self.chart(code)
-        output = charts.ChartOutput(chart, f"profil-{slug(code)}", self.chart_alt_text(code))
-        block = ["```{raw} html", output.to_html(), "```"]
+        return charts.ChartOutput(chart, f"profil-{slug(code)}", self.chart_alt_text(code)).to_html()
+
+    def chart_block(self, code: str, html_file: str, pdf_image: str | None = None) -> str:
+        """MyST for the chart: its HTML read from ``html_file`` (a raw file is not parsed as Markdown,
+        which kept Sphinx busy with 60 KB per page), and, when the PDF is built, its PDF image.
+        A website-only build renders no image at all."""
+        name = self.ortsteile.set_index("area_code").loc[code, "area_name"]
+        block = ["```{raw} html", f":file: {html_file}", "```"]
         if pdf_image:
             block += ["", "````{only} latex", f"```{{figure}} {pdf_image}", f":alt: {self.chart_alt_text(code)}",
                       ":width: 100%", "", f"{name} (blau) und Stadt Leipzig (grau).", "```", "````"]
@@ -177,6 +181,7 @@ class Profiles(Edition):
         pdf = "pdf" in self.formats
         pages = []
         (folder / "daten").mkdir(parents=True, exist_ok=True)
+        (folder / "grafiken").mkdir(exist_ok=True)
         if pdf:
             images.mkdir(exist_ok=True)
         elif images.is_dir():
@@ -192,8 +197,10 @@ class Profiles(Edition):
                 (images / f"{slug(code)}.pdf").write_bytes(
                     vlc.vegalite_to_pdf(spec, format_locale=charts.FORMAT_LOCALE))
                 image = f"bilder/{slug(code)}.pdf"
+            (folder / "grafiken" / f"{slug(code)}.html").write_text(self.chart_html(code, chart), encoding="utf-8")
             page = folder / f"{slug(code)}.md"
-            page.write_text(self.page(code, self.chart_block(code, chart, image)), encoding="utf-8")
+            page.write_text(self.page(code, self.chart_block(code, f"grafiken/{slug(code)}.html", image)),
+                            encoding="utf-8")
             pages.append(page)
         return pages
 
