@@ -21,7 +21,7 @@ from . import charts, fmt, policy
 from .edition import Edition
 from .geography import ORTSTEIL, STADT, STADTBEZIRK
 from .indicators import reference_year
-from .tables import markdown_table
+from .tables import html_table, markdown_table
 
 CHART_INDICATORS = ["auslaenderanteil", "durchschnittsalter", "arbeitslosenanteil", "sgb2_dichte",
                     "sgb2_alleinerziehende", "straftaten_je_1000"]
@@ -74,21 +74,36 @@ class Profiles(Edition):
                          "of": part["of"], "change": ot_value - before})
         return rows
 
-    def table(self, code: str) -> str:
+    def table_frame(self, code: str) -> pd.DataFrame:
         out = []
         for row in self.rows_for(code):
             ind = row["indicator"]
             change = row["change"]
             arrow = "" if math.isnan(change) else ARROWS[int(change > 0) - int(change < 0)] + " "
             out.append({
-                "Kennzahl": ind.short, "Jahr": str(row["year"]),
+                "Kennzahl": ind.short, "Einheit": ind.unit, "Jahr": str(row["year"]),
                 "Ortsteil": fmt.number(row["ot"], ind.decimals),
                 "Stadtbezirk": fmt.number(row["sbz"], ind.decimals),
                 "Stadt": fmt.number(row["city"], ind.decimals),
                 "Rang": f"{row['rank']}/{row['of']}" if row["rank"] else fmt.DASH,
                 "5 Jahre": arrow + fmt.signed(change, ind.decimals) if not math.isnan(change) else fmt.DASH,
             })
-        return markdown_table(pd.DataFrame(out), align=["l", "r", "r", "r", "r", "r", "r"])
+        return pd.DataFrame(out)
+
+    TABLE_ALIGN = ["l", "l", "r", "r", "r", "r", "r", "r"]
+
+    def table(self, code: str) -> str:
+        """The comparison table as Markdown (the PDF's table)."""
+        return markdown_table(self.table_frame(code), align=self.TABLE_ALIGN)
+
+    def table_block(self, code: str) -> str:
+        """MyST for the table: HTML on the website. Sphinx needed a third of the website build for the
+        nodes of 63 Markdown tables; the PDF, when it is built, gets the Markdown table."""
+        frame = self.table_frame(code)
+        block = ["```{raw} html", html_table(frame, align=self.TABLE_ALIGN), "```"]
+        if "pdf" in self.formats:
+            block += ["", "````{only} latex", markdown_table(frame, align=self.TABLE_ALIGN), "````"]
+        return "\n".join(block)
 
     # -- chart --------------------------------------------------------------------------
     def chart(self, code: str) -> alt.FacetChart:
@@ -161,9 +176,9 @@ class Profiles(Edition):
         lines += ["", "## Kennzahlen im Vergleich", "",
                   "Rang unter den Ortsteilen mit Wert (1 = höchster Wert); „5 Jahre“: Veränderung im Ortsteil "
                   "gegenüber fünf Jahren vor dem Datenjahr, in der Einheit der Kennzahl (bei Anteilen in "
-                  "Prozentpunkten). Einheiten und Definitionen stehen im Anhang „Daten, Quellen und Methoden“. "
+                  "Prozentpunkten). Die Definitionen stehen im Anhang „Daten, Quellen und Methoden“. "
                   "Umfragewerte sind Stichprobenschätzungen.", "",
-                  self.table(code), "",
+                  self.table_block(code), "",
                   "## Entwicklung im Vergleich zur Stadt", "",
                   chart_block, "",
                   f"{{download}}`Daten der Grafik als CSV <daten/{slug(code)}.csv>`", ""]

@@ -1,5 +1,8 @@
-"""Tables as Markdown, so they render as real tables in the website and the PDF."""
+"""Tables as Markdown, so they render as real tables in the website and the PDF; and as HTML
+where a page has many of them and Sphinx would spend most of its time on their nodes."""
 from __future__ import annotations
+
+import html
 
 import pandas as pd
 
@@ -20,3 +23,26 @@ def markdown_table(frame: pd.DataFrame, align: list[str] | None = None) -> str:
     for row in frame.itertuples(index=False):
         lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
     return "\n".join(lines)
+
+
+def html_table(frame: pd.DataFrame, align: list[str] | None = None) -> str:
+    """The same table as HTML in the markup Sphinx and the theme write for a Markdown table
+    (so it looks the same); every cell is escaped."""
+    columns = [str(c) for c in frame.columns]
+    align = align or (["l"] + ["r"] * (len(columns) - 1))
+    classes = {"l": "text-left", "r": "text-right", "c": "text-center"}
+
+    def row(cells, tag: str, parity: str, head: bool = False) -> str:
+        items = "".join(f'<{tag} class="{"head " if head else ""}{classes[a]}"><p>{html.escape(_text(c))}</p></{tag}>'
+                        for c, a in zip(cells, align))
+        return f'<tr class="row-{parity}">{items}</tr>'
+
+    body = [row(values, "td", "even" if number % 2 else "odd")
+            for number, values in enumerate(frame.itertuples(index=False), start=1)]
+    return ('<div class="pst-scrollable-table-container"><table class="table">\n<thead>\n'
+            + row(columns, "th", "odd", head=True) + "\n</thead>\n<tbody>\n" + "\n".join(body)
+            + "\n</tbody>\n</table>\n</div>")
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).replace("\n", " ")
