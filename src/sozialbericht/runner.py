@@ -85,8 +85,8 @@ class WarmKernel:
             client._cleanup_kernel()
             shutil.rmtree(self._sockets, ignore_errors=True)
             raise
-        client.kc.stop_channels()
-        self.km = client.km
+        # the client stays connected: a new one waits ~0.2 s for the kernel to settle each time
+        self.km, self.kc = client.km, client.kc
         self.notebooks = 0
 
     def shutdown(self) -> None:
@@ -98,6 +98,7 @@ class WarmKernel:
                 shutil.rmtree(self._sockets, ignore_errors=True)
 
     async def _shutdown(self) -> None:
+        await ensure_async(self.kc.stop_channels())
         try:
             if await ensure_async(self.km.is_alive()):
                 await ensure_async(self.km.shutdown_kernel(now=False))
@@ -134,13 +135,12 @@ class WarmKernelEngine(NBClientEngine):
         if warm_kernel is None:
             return _Client(nb_man, **final_kwargs).execute()
         client = _Client(nb_man, km=warm_kernel.km, **final_kwargs)
+        client.kc = warm_kernel.kc
         client.reset_first = True
         try:
-            # cleanup_kc=False: the kernel outlives this notebook
+            # cleanup_kc=False: the kernel and its client outlive this notebook
             return client.execute(cleanup_kc=False)
         finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
             warm_kernel.notebooks += 1
 
 
