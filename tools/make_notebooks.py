@@ -63,7 +63,11 @@ PAGES = "from sozialbericht.pages import EditionPages\n\npages = EditionPages(ye
 STEERING = "from sozialbericht.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir, formats)"
 
 FIXED = {
-    "einleitung": (PAGES, [md("# Sozialbericht Leipzig"), code("pages.intro()"),
+    "einleitung": (PAGES, [md("# Sozialbericht Leipzig"),
+                           # in the PDF the start page's title is the book's title; its text needs a heading
+                           md("```{raw} latex\n\\chapter*{Einleitung}\\addcontentsline{toc}{chapter}{Einleitung}"
+                              "\\markboth{Einleitung}{Einleitung}\n```"),
+                           code("pages.intro()"),
                            code("pages.downloads()")]),
     "fruehwarnsystem": (STEERING, [
         md("# Frühwarnsystem"), code("pages.warning_intro()"),
@@ -108,6 +112,14 @@ FIXED = {
            "berechnet, der Nenner ist jeweils genannt."),
         code("pages.catalogue_table()"), md("### Definitionen und Hinweise"), code("pages.catalogue_notes()"),
         md("## Methode des Frühwarnsystems"), code("steering.method()"),
+        md("## Veränderungen in den Ortsteilen\n\n"
+           "Der Abschnitt „Entwicklungen und neue Herausforderungen“ jedes Kapitels vergleicht die Ortsteile über fünf "
+           "Jahre. Bei Quoten aus Zählwerten (Zähler und Nenner) nennt er ein Ortsteil als stärksten Anstieg oder "
+           "Rückgang nur, wenn die Veränderung größer ist, als der Zufall in einem kleinen Ortsteil erwarten lässt: "
+           "Die Zähler gelten als Poisson-verteilt, $z = (x_2/n_2 - x_1/n_1) / \\sqrt{x_1/n_1^2 + x_2/n_2^2}$, "
+           "gesichert heißt $|z| > 1{,}96$ (5 %, zweiseitig; für Anteile ist der Test konservativ). Werte der "
+           "Kommunalen Bürgerumfrage sind Stichprobenschätzungen ohne veröffentlichte Fallzahlen je Ortsteil; "
+           "einzelne Ortsteile werden bei ihnen nicht hervorgehoben."),
         md("## Datenqualität"), md("### Summen der Ortsteile und veröffentlichte Werte"), code("pages.sum_checks()"),
         md("### Fehlende, gesperrte und nicht verfügbare Werte"), code("pages.status_counts()"),
         md("### Bekannte Brüche und Fallstricke\n\n"

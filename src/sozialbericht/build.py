@@ -238,12 +238,15 @@ def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2) -> None:
     command = [sys.executable, "-m", "sozialbericht.sphinx_parallel", "--jobs", str(jobs), "build", str(stage_dir),
                "--builder", builder, "--keep-going"]
     log(f"jupyter-book {builder}")
+    started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True)
     log_file = stage_dir / f"jupyter-book-{builder}.log"
     log_file.write_text(result.stdout + "\n" + result.stderr, encoding="utf-8")
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
         raise BuildError(f"jupyter-book {builder} failed (full log: {log_file}):\n{tail}")
+    log(f"  {'website' if builder == 'html' else 'PDF'} compiled in {time.perf_counter() - started:.1f} s "
+        f"(Sphinx log: {log_file})")
 
 
 def _atomic_write(path: Path, text: str) -> None:

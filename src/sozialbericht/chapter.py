@@ -204,16 +204,31 @@ class Chapter:
             moves = changes(self.values[ind.id], ORTSTEIL, year, kf.five_years_year)
             line = (f"- **{ind.short}** ({kf.five_years_year}–{year}): Stadt "
                     f"{narrative.change_text(ind, kf.change_five_years, kf.five_years)}")
-            if not moves.empty:
-                up, down = moves.iloc[0], moves.iloc[-1]
-                if up["change"] > 0:
-                    line += f"; stärkster Anstieg in {up['area_name']} ({narrative.change_text(ind, up['change'], up['value_before'])})"
-                if down["change"] < 0:
-                    line += f"; stärkster Rückgang in {down['area_name']} ({narrative.change_text(ind, down['change'], down['value_before'])})"
+            if ind.survey and not moves.empty:
+                # a few hundred respondents per Ortsteil: the largest change is mostly sampling noise
+                line += ("; die Ortsteilwerte sind Stichprobenschätzungen der Bürgerumfrage, einzelne Ortsteile "
+                         "werden daher nicht hervorgehoben")
+            elif not moves.empty:
+                tested = moves["significant"].notna().any()
+                # with counts, only a change larger than chance in a small area names the Ortsteil
+                named = moves[moves["significant"].eq(True)] if tested else moves
+                rises, falls = named[named["change"] > 0], named[named["change"] < 0]
+                qualifier = " gesicherter" if tested else ""
+                if not rises.empty:
+                    up = rises.iloc[0]
+                    line += (f"; stärkster{qualifier} Anstieg in {up['area_name']} "
+                             f"({narrative.change_text(ind, up['change'], up['value_before'])})")
+                if not falls.empty:
+                    down = falls.iloc[-1]
+                    line += (f"; stärkster{qualifier} Rückgang in {down['area_name']} "
+                             f"({narrative.change_text(ind, down['change'], down['value_before'])})")
+                if tested and rises.empty and falls.empty:
+                    line += "; in keinem Ortsteil eine statistisch gesicherte Veränderung"
                 if ind.direction != "neutral":
-                    worse = moves if ind.direction == "higher_worse" else moves.assign(change=-moves["change"])
-                    count = int((worse["change"] > 0).sum())
-                    line += f"; in {count} von {len(moves)} Ortsteilen entwickelte sich der Wert ungünstig"
+                    worse = moves["change"] > 0 if ind.direction == "higher_worse" else moves["change"] < 0
+                    line += f"; in {int(worse.sum())} von {len(moves)} Ortsteilen entwickelte sich der Wert ungünstig"
+                    if tested:
+                        line += f", davon {int((worse & moves['significant'].eq(True)).sum())} statistisch gesichert"
             items.append(line + ".")
         text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
         warnings = self.warning_summary()

@@ -237,9 +237,30 @@ def extremes(values: pd.DataFrame, year: int) -> tuple[pd.Series | None, pd.Seri
 
 
 def changes(values: pd.DataFrame, level: str, year: int, base_year: int) -> pd.DataFrame:
-    """Change of each area's value from ``base_year`` to ``year``; largest rise first."""
-    now = values[(values["level"] == level) & (values["year"] == year)][["area_code", "area_name", "value"]]
-    then = values[(values["level"] == level) & (values["year"] == base_year)][["area_code", "value"]]
+    """Change of each area's value from ``base_year`` to ``year``; largest rise first.
+
+    Where the value is a rate of counts (numerator / denominator), ``z`` and ``significant`` say
+    whether the change is larger than chance alone makes likely in a small area: the counts are
+    treated as Poisson, var(x / n) = x / n², and |z| > 1.96 (5 %, two-sided) counts as significant.
+    Binomial shares have a smaller variance, so the test is conservative for them. Without counts
+    both are missing.
+    """
+    columns = ["area_code", "area_name", "value", "numerator", "denominator"]
+    columns = [c for c in columns if c in values.columns]
+    now = values[(values["level"] == level) & (values["year"] == year)][columns]
+    then = values[(values["level"] == level) & (values["year"] == base_year)][[c for c in columns if c != "area_name"]]
     merged = now.merge(then, on="area_code", suffixes=("", "_before")).dropna(subset=["value", "value_before"])
     merged["change"] = merged["value"] - merged["value_before"]
+    merged["z"] = np.nan
+    if {"numerator", "denominator"} <= set(columns):
+        x1, n1 = merged["numerator_before"].astype(float), merged["denominator_before"].astype(float)
+        x2, n2 = merged["numerator"].astype(float), merged["denominator"].astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            se = np.sqrt(x1 / n1 ** 2 + x2 / n2 ** 2)
+            z = (x2 / n2 - x1 / n1) / se
+        merged["z"] = z.where((n1 > 0) & (n2 > 0) & (se > 0))
+        merged.loc[(n1 > 0) & (n2 > 0) & (se == 0), "z"] = 0.0
+    merged["significant"] = pd.Series([None if pd.isna(z) else bool(abs(z) > 1.96) for z in merged["z"]],
+                                      index=merged.index, dtype=object)
+    merged = merged.drop(columns=[c for c in merged.columns if c.startswith(("numerator", "denominator"))])
     return merged.sort_values("change", ascending=False).reset_index(drop=True)

@@ -100,7 +100,7 @@ class Profiles(Edition):
         """MyST for the table: HTML on the website. Sphinx needed a third of the website build for the
         nodes of 63 Markdown tables; the PDF, when it is built, gets the Markdown table."""
         frame = self.table_frame(code)
-        block = ["```{raw} html", html_table(frame, align=self.TABLE_ALIGN), "```"]
+        block = ["```{raw} html", html_table(frame, align=self.TABLE_ALIGN, css_class="sb-profile-table"), "```"]
         if "pdf" in self.formats:
             block += ["", "````{only} latex", markdown_table(frame, align=self.TABLE_ALIGN), "````"]
         return "\n".join(block)

@@ -25,9 +25,9 @@ def markdown_table(frame: pd.DataFrame, align: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def html_table(frame: pd.DataFrame, align: list[str] | None = None) -> str:
+def html_table(frame: pd.DataFrame, align: list[str] | None = None, css_class: str = "") -> str:
     """The same table as HTML in the markup Sphinx and the theme write for a Markdown table
-    (so it looks the same); every cell is escaped."""
+    (so it looks the same); every cell is escaped. ``css_class`` is added to the table's class."""
     columns = [str(c) for c in frame.columns]
     align = align or (["l"] + ["r"] * (len(columns) - 1))
     classes = {"l": "text-left", "r": "text-right", "c": "text-center"}
@@ -39,7 +39,8 @@ def html_table(frame: pd.DataFrame, align: list[str] | None = None) -> str:
 
     body = [row(values, "td", "even" if number % 2 else "odd")
             for number, values in enumerate(frame.itertuples(index=False), start=1)]
-    return ('<div class="pst-scrollable-table-container"><table class="table">\n<thead>\n'
+    table_class = " ".join(["table", *css_class.split()])
+    return (f'<div class="pst-scrollable-table-container"><table class="{table_class}">\n<thead>\n'
             + row(columns, "th", "odd", head=True) + "\n</thead>\n<tbody>\n" + "\n".join(body)
             + "\n</tbody>\n</table>\n</div>")
 

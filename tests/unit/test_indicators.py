@@ -153,3 +153,40 @@ def test_project_catalogue_matches_datasets_and_table_of_contents():
     for chapter in catalogue.chapters:
         assert f"book/edition/{chapter['notebook']}" in toc
         assert (config.NOTEBOOK_DIR / f"{chapter['notebook']}.ipynb").is_file()
+
+
+def test_changes_are_tested_against_chance_when_counts_exist():
+    """A small Ortsteil's big jump is not 'the strongest rise' unless it beats chance; a large one's is."""
+    import pandas as pd
+
+    from sozialbericht.indicators import changes
+
+    rows = []
+    # (area, x before, n before, x now, n now): rates per 1000
+    for area, x1, n1, x2, n2 in [("small", 2, 500, 5, 500),        # 4 -> 10 per 1000: big, but 7 cases
+                                 ("large", 400, 20000, 500, 20000),  # 20 -> 25 per 1000: z = 3.3
+                                 ("flat", 100, 10000, 100, 10000)]:
+        for year, x, n in ((2017, x1, n1), (2022, x2, n2)):
+            rows.append({"area_code": area, "area_name": area.title(), "level": "Ortsteil", "year": year,
+                         "numerator": x, "denominator": n, "value": x / n * 1000})
+    moved = changes(pd.DataFrame(rows), "Ortsteil", 2022, 2017).set_index("area_code")
+    assert moved.loc["small", "change"] == pytest.approx(6.0) and moved.loc["small", "change"] > moved.loc["large", "change"]
+    assert moved.loc["small", "significant"] is False and abs(moved.loc["small", "z"]) < 1.96
+    assert moved.loc["large", "significant"] is True and moved.loc["large", "z"] == pytest.approx(
+        (0.025 - 0.020) / math.sqrt(400 / 20000**2 + 500 / 20000**2))
+    assert moved.loc["flat", "significant"] is False
+    # survey values or shares published as values: no counts, no test
+    without = changes(pd.DataFrame(rows).drop(columns=["numerator", "denominator"]), "Ortsteil", 2022, 2017)
+    assert without["significant"].isna().all() and without["z"].isna().all()
+
+
+def test_grade_scale_extremes_say_best_and_worst_grade():
+    """On a school-grade scale the lowest mean is the best; 'höchster Wert' misled readers."""
+    catalogue = read_catalogue()
+    grade = catalogue.indicators["lebenszufriedenheit"]
+    share = catalogue.indicators["arbeitslosenanteil"]
+    lowest, highest = {"area_name": "Zentrum-Ost", "value": 1.97}, {"area_name": "Grünau-Nord", "value": 2.53}
+    text = narrative.extremes_sentence(grade, lowest, highest, 2021)
+    assert "**Zentrum-Ost** mit 1,97 die beste" in text and "**Grünau-Nord** mit 2,53 die schlechteste" in text
+    assert "höchsten Wert" not in text and "Skala: Note 1" in text
+    assert "den höchsten Wert" in narrative.extremes_sentence(share, lowest, highest, 2021)
