@@ -11,6 +11,10 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 MIN_WIDTH, MAX_WIDTH = 4, 40
+# a cell this short never wraps ("2023", "↑ +1.057"): its column gets the whole text
+SHORT = 12
+# LaTeX takes the column padding (2 \tabcolsep) off each column's share: about three characters
+PADDING = 3
 
 
 class WrappingTables(SphinxPostTransform):
@@ -26,11 +30,16 @@ class WrappingTables(SphinxPostTransform):
                 lengths = [MIN_WIDTH] * len(colspecs)
                 for row in tgroup.findall(nodes.row):
                     for index, entry in enumerate(row.children[:len(lengths)]):
-                        longest_word = max((len(w) for w in entry.astext().split()), default=0)
-                        # wide enough for the longest word, wider for long text
-                        lengths[index] = max(lengths[index], longest_word, min(len(entry.astext()) // 2, MAX_WIDTH))
+                        text = entry.astext()
+                        if len(text) <= SHORT:
+                            need = len(text)
+                        else:
+                            # wide enough for the longest word, wider for long text
+                            longest_word = max((len(w) for w in text.split()), default=0)
+                            need = max(longest_word, min(len(text) // 2, MAX_WIDTH))
+                        lengths[index] = max(lengths[index], need)
                 for colspec, width in zip(colspecs, lengths):
-                    colspec["colwidth"] = min(width, MAX_WIDTH)
+                    colspec["colwidth"] = min(width, MAX_WIDTH) + PADDING
             table["classes"].append("colwidths-given")
 
 

@@ -53,7 +53,7 @@ TOP_FIELDS = {"version", "confidence", "min_population", "max_data_age", "index"
               "attention", "statistics", "rules"}
 RULE_FIELDS = {
     "worse_than_city": {"indicator", "rule", "severity", "confidence", "min_difference"},
-    "worsening_trend": {"indicator", "rule", "severity", "years", "alpha", "min_change"},
+    "worsening_trend": {"indicator", "rule", "severity", "years", "alpha", "min_change", "overdispersion"},
     "threshold": {"indicator", "rule", "severity", "value", "significant", "confidence"},
 }
 
@@ -83,6 +83,7 @@ class Rule:
     years: int = 5
     alpha: float = 0.05
     min_change: float = 0.0
+    overdispersion: bool = True
     value: float | None = None
     significant: bool = False
 
@@ -311,6 +312,9 @@ def parse_config(raw: dict, catalogue: Catalogue, source: str = "fruehwarnsystem
             rule.alpha = _number(entry.get("alpha", round(1 - confidence, 10)), where, "alpha", 0, 1,
                                  low_open=True, high_open=True)
             rule.min_change = _number(entry.get("min_change", 0), where, "min_change", 0)
+            rule.overdispersion = entry.get("overdispersion", True)
+            if not isinstance(rule.overdispersion, bool):
+                raise CatalogueError(f"{where}: field 'overdispersion': must be true or false")
         else:
             if "value" not in entry:
                 raise CatalogueError(f"{where}: field 'value': missing (the threshold in the indicator's unit)")
@@ -602,7 +606,28 @@ def _score_trend(t, x, n, proportion: bool) -> tuple[float, float]:
     return float(z), float(_normal_p(z))
 
 
-def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto") -> dict:
+def dispersion(t, x, n, proportion: bool) -> float:
+    """Pearson dispersion φ of the counts around the fitted linear trend of x/n (quasi-likelihood).
+
+    φ = Σ (x_j − n_j p̂_j)² / Var_j / (T − 2), with p̂_j the n-weighted least-squares line and
+    Var_j = n_j p̂_j (1 − p̂_j) (proportions) or n_j p̂_j (rates). Real small-area counts vary more
+    from year to year than binomial or Poisson counts (φ > 1); the trend test then overstates its
+    certainty. NaN with fewer than 4 values (too few degrees of freedom to estimate φ).
+    """
+    if len(t) < 4:
+        return math.nan
+    p = x / n
+    mean_t = (n * t).sum() / n.sum()
+    mean_p = (n * p).sum() / n.sum()
+    sxx = (n * (t - mean_t) ** 2).sum()
+    slope = (n * (t - mean_t) * (p - mean_p)).sum() / sxx if sxx > 0 else 0.0
+    fitted = np.clip(mean_p + slope * (t - mean_t), 1e-12, 1 - 1e-12 if proportion else np.inf)
+    variance = n * fitted * ((1 - fitted) if proportion else 1)
+    return float(((x - n * fitted) ** 2 / variance).sum() / (len(t) - 2))
+
+
+def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto",
+               overdispersion: bool = False) -> dict:
     """Test for a trend over the last ``years`` values of one area.
 
     ``series``: columns year, value and (for count-based rates) numerator, denominator.
@@ -614,7 +639,9 @@ def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto"
     Returns a dict: method, n, first_year, last_year, first_value, last_value, slope (change of
     the value per year: count-weighted least squares for the count tests, Sen's slope for
     Mann–Kendall), direction ('steigend'|'fallend'|'gleichbleibend'), statistic (z or S),
-    p_value (two-sided; NaN when fewer than 3 values).
+    p_value (two-sided; NaN when fewer than 3 values), dispersion (φ of the count tests, see
+    ``dispersion``; NaN otherwise). With ``overdispersion`` the count tests divide z by √φ when
+    φ > 1 (a quasi-binomial or quasi-Poisson score test).
     """
     # plain arrays, not DataFrame filtering: the build runs this about 500 times per edition
     def column(name: str) -> np.ndarray:
@@ -637,7 +664,7 @@ def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto"
         rows = rows[-int(years):]
     result = {"method": method, "n": len(rows), "first_year": None, "last_year": None, "first_value": math.nan,
               "last_value": math.nan, "slope": math.nan, "direction": FLAT, "statistic": math.nan,
-              "p_value": math.nan}
+              "p_value": math.nan, "dispersion": math.nan}
     if not len(rows):
         return result
     t, v = year[rows], value[rows]
@@ -650,7 +677,13 @@ def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto"
     else:
         x = column("numerator")[rows]
         n = column("denominator")[rows]
-        statistic, p = _score_trend(t, x, n, proportion=(method == "cochran_armitage"))
+        proportion = method == "cochran_armitage"
+        statistic, p = _score_trend(t, x, n, proportion=proportion)
+        phi = dispersion(t, x, n, proportion=proportion)
+        result["dispersion"] = phi
+        if overdispersion and phi > 1:
+            statistic = statistic / math.sqrt(phi)
+            p = _normal_p(statistic)
         mean_t = (n * t).sum() / n.sum()
         mean_v = (n * v).sum() / n.sum()
         sxx = (n * (t - mean_t) ** 2).sum()
@@ -920,7 +953,8 @@ def _rule_trend(values, year, config, rule, indicator) -> list[dict]:
     noun = "Anstieg" if bad == RISING else "Rückgang"
     records = []
     for code, rows in ot.groupby("area_code", sort=True):
-        result = trend_test(rows[["year", "value", "numerator", "denominator"]], rule.years, method)
+        result = trend_test(rows[["year", "value", "numerator", "denominator"]], rule.years, method,
+                            overdispersion=rule.overdispersion)
         if result["n"] < rule.years or result["last_year"] != used or math.isnan(result["p_value"]):
             continue
         change = result["last_value"] - result["first_value"]
@@ -931,7 +965,10 @@ def _rule_trend(values, year, config, rule, indicator) -> list[dict]:
         reason = (f"{indicator.short}: signifikanter {noun} {result['first_year']}–{result['last_year']} "
                   f"{from_to(indicator, result['first_value'], result['last_value'])} "
                   f"(Trend {format_change(indicator, result['slope'], indicator.decimals + 1, unit=False)} je Jahr; "
-                  f"{TREND_NAMES[result['method']]} über {result['n']} Werte, {_format_p(result['p_value'])})")
+                  f"{TREND_NAMES[result['method']]} über {result['n']} Werte"
+                  + (f", Streuung φ = {_num(result['dispersion'])} berücksichtigt"
+                     if rule.overdispersion and result["dispersion"] > 1 else "")
+                  + f", {_format_p(result['p_value'])})")
         row = rows.iloc[-1]
         records.append(_flag(row, indicator.id, rule.type, reason, result["last_year"], rule.severity,
                              value=result["last_value"], p_value=result["p_value"]))
@@ -1086,6 +1123,8 @@ def describe_rule(rule: Rule, config: WarningConfig) -> str:
         if rule.min_change:
             text += (f" und eine Veränderung vom ersten zum letzten dieser Werte um mindestens "
                      f"{format_change(indicator, rule.min_change).lstrip('+')}")
+        if rule.overdispersion and method != TREND_NAMES["mann_kendall"]:
+            text += "; Streuung über Zufallsschwankungen hinaus berücksichtigt"
         return text
     side = "über" if worse == "höher" else "unter"
     text = f"{indicator.short}: Wert {side} dem Schwellenwert von {format_value(indicator, rule.value)}"
@@ -1227,6 +1266,15 @@ ungünstige Richtung zeigt. Als Trend je Jahr wird die mit $n_j$ gewichtete Regr
 (Cochran-Armitage, Poisson) bzw. die Steigung nach Sen (Median der paarweisen Steigungen,
 Mann-Kendall) angegeben. Weil ein kleiner Nenner die Varianz erhöht, wird ein kleiner Ortsteil
 mit stark schwankender Quote nicht als signifikant markiert.
+
+Zählwerte kleiner Gebiete schwanken von Jahr zu Jahr oft stärker, als das Binomial- oder
+Poisson-Modell annimmt (Überdispersion: Umzüge ganzer Familien, neue Wohnanlagen, Änderungen der
+Zählweise). Sonst hielte der Test zu viele Trends für gesichert. Deshalb wird aus den Abweichungen
+der $T$ Werte von der gewichteten Trendgeraden $\\hat p_j$ die Streuung
+$\\hat\\varphi = \\frac{{1}}{{T-2}} \\sum_j (x_j - n_j \\hat p_j)^2 / \\operatorname{{Var}}_j$ geschätzt
+($\\operatorname{{Var}}_j = n_j \\hat p_j (1 - \\hat p_j)$ bzw. $n_j \\hat p_j$); ist $\\hat\\varphi > 1$, wird
+$Z$ durch $\\sqrt{{\\hat\\varphi}}$ geteilt (Quasi-Likelihood). Mit weniger als vier Werten wird nicht
+korrigiert. Die Korrektur lässt sich je Regel abschalten (`overdispersion: false`).
 
 ### Regeln für Markierungen
 

@@ -126,6 +126,26 @@ def test_the_same_rise_in_a_small_area_is_not_significant():
     assert result["p_value"] > 0.05
 
 
+def test_overdispersed_counts_do_not_make_a_trend_certain():
+    """Large counts that zigzag far more than binomial noise: the plain test calls the drift significant,
+    the test allowing for the observed dispersion does not; a clean steady rise stays significant."""
+    years = [2018, 2019, 2020, 2021, 2022]
+    noisy = pd.DataFrame({"year": years, "numerator": [1000, 1150, 980, 1180, 1100], "denominator": [10000] * 5})
+    noisy["value"] = noisy["numerator"] / noisy["denominator"] * 100
+    plain = W.trend_test(noisy, years=5)
+    adjusted = W.trend_test(noisy, years=5, overdispersion=True)
+    assert plain["p_value"] < 0.05 and plain["dispersion"] > 5
+    assert adjusted["p_value"] > 0.05
+    assert adjusted["statistic"] == pytest.approx(plain["statistic"] / math.sqrt(plain["dispersion"]))
+    steady = pd.DataFrame({"year": years, "numerator": [100, 110, 120, 130, 140], "denominator": [1000] * 5})
+    steady["value"] = steady["numerator"] / steady["denominator"] * 100
+    corrected = W.trend_test(steady, years=5, overdispersion=True)["p_value"]
+    assert corrected == pytest.approx(W.trend_test(steady, years=5)["p_value"]) and corrected < 0.01, \
+        "no correction when the counts scatter less than chance"
+    # fewer than four values: too few degrees of freedom to estimate the dispersion
+    assert math.isnan(W.trend_test(noisy.tail(3), years=3, overdispersion=True)["dispersion"])
+
+
 def test_mann_kendall_uses_only_the_last_values():
     series = pd.DataFrame({"year": range(2010, 2020), "value": [9, 8, 7, 6, 5, 1, 2, 3, 4, 5]})
     result = W.trend_test(series, years=5)
@@ -304,6 +324,15 @@ def test_worsening_trend_rule_flags_the_large_area_only(catalogue):
     assert result.loc[0, "reason"].startswith("Alleinerziehende im SGB II: signifikanter Anstieg 2018–2022 "
                                               "von 10,0\u00a0% auf 14,0\u00a0%")
     assert "Cochran-Armitage-Test" in result.loc[0, "reason"]
+    # a zigzag around the same rise: the dispersion is named in the reason when it was allowed for
+    zigzag = {("00", "Gross"): {y: (n, 1000) for y, n in zip(years, [100, 125, 112, 142, 140])}}
+    values["sgb2_alleinerziehende"] = rates("sgb2_alleinerziehende", zigzag, {y: (5000, 30000) for y in years})
+    reasons = W.flags(values, 2022, cfg, pop)["reason"]  # φ = 1,12: still significant, p a little larger
+    assert len(reasons) == 1 and "Streuung φ = 1,12 berücksichtigt" in reasons.iloc[0]
+    cfg.rules[0].overdispersion = False
+    assert "Streuung" not in W.flags(values, 2022, cfg, pop)["reason"].iloc[0]
+    values["sgb2_alleinerziehende"] = rates("sgb2_alleinerziehende", areas, {y: (5000, 30000) for y in years})
+    cfg.rules[0].overdispersion = True
     # a minimum change above the observed four points silences it
     cfg.rules[0].min_change = 5.0
     assert W.flags(values, 2022, cfg, pop).empty
