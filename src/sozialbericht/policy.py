@@ -42,8 +42,8 @@ Recommendations
     "Handlungsbedarf ohne Maßnahme".
 Flags
     The early-warning output (``warning.flags``): columns area_code, area_name, indicator,
-    reason and optionally target_groups. Several rule hits for one Ortsteil and indicator are
-    merged. A flag on the composite index (indicator ``index``) stands for its component
+    reason and optionally target_groups and severity. Several rule hits for one Ortsteil and
+    indicator are merged (the highest severity counts). A flag on the composite index (indicator ``index``) stands for its component
     indicators (``index.indicators`` in ``fruehwarnsystem.yml``): measures of any component
     address it, and the target groups of any component are affected.
 Target groups affected by a flag
@@ -52,8 +52,12 @@ Target groups affected by a flag
     if none does, ``alle_einwohner``.
 Participation proposals
     For each flagged Ortsteil and affected target group, instruments that list the group;
-    those whose ``chapters`` contain the chapter of a flagged indicator (or are empty) first,
-    then file order; at most ``per_group`` (default 3).
+    those whose ``chapters`` contain the chapter of a flagged indicator (or are empty) first;
+    then, when the flags carry a ``severity`` (1 Hinweis, 2 Warnung, 3 Alarm), the effort that
+    suits it (Alarm: hoch, mittel, gering; Warnung: mittel, gering, hoch; Hinweis: gering,
+    mittel, hoch), then file order; at most ``per_group`` (default 3). Ortsteile are listed by
+    urgency: highest severity first, then the number of flagged indicators, then their code;
+    within an Ortsteil the target group with the highest severity first.
 
 Text from the files is always escaped (:func:`escape_markdown`) before it goes into Markdown;
 links come only from a validated ``link`` field. Content with ``beispiel: true`` is prefixed
@@ -62,6 +66,7 @@ by the code with :data:`BEISPIEL_MARKER`.
 from __future__ import annotations
 
 import datetime as _dt
+import numbers
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -924,20 +929,30 @@ def _check_flags(policy: Policy, flags: pd.DataFrame) -> pd.DataFrame:
             if group not in policy.target_groups:
                 problems.append(f"flags: row {position}: field 'target_groups': unknown target group {group!r}")
         groups.append(own)
+        if "severity" in out.columns:
+            level = getattr(row, "severity")
+            if level is not None and not pd.isna(level) and not (
+                    isinstance(level, numbers.Real) and int(level) == level and int(level) in SEVERITY_LABELS):
+                problems.append(f"flags: row {position}: field 'severity': {level!r} is not 1, 2 or 3")
     if problems:
         raise CatalogueError("\n".join(problems))
     merged: dict[tuple[str, str], dict] = {}
+    levels = out["severity"].tolist() if "severity" in out.columns else [None] * len(out)
     for position, row in enumerate(out[FLAG_COLUMNS].itertuples(index=False)):
         key = (str(row.area_code), row.indicator)
         item = merged.setdefault(key, {"area_code": key[0], "area_name": str(row.area_name),
-                                       "indicator": row.indicator, "reasons": [], "target_groups": []})
+                                       "indicator": row.indicator, "reasons": [], "target_groups": [],
+                                       "severity": None})
+        if levels[position] is not None and not pd.isna(levels[position]):
+            item["severity"] = max(item["severity"] or 0, int(levels[position]))
         if _present(row.reason) and str(row.reason) not in item["reasons"]:
             item["reasons"].append(str(row.reason))
         item["target_groups"] += [g for g in groups[position] if g not in item["target_groups"]]
     rows = [{"area_code": i["area_code"], "area_name": i["area_name"], "indicator": i["indicator"],
-             "reason": "; ".join(i["reasons"]) or None, "target_groups": i["target_groups"]}
+             "reason": "; ".join(i["reasons"]) or None, "target_groups": i["target_groups"],
+             "severity": i["severity"]}
             for i in merged.values()]
-    return _frame(rows, [*FLAG_COLUMNS, "target_groups"])
+    return _frame(rows, [*FLAG_COLUMNS, "target_groups", "severity"])
 
 
 def _chapter_rank(policy: Policy) -> dict[str, int]:
@@ -1028,9 +1043,19 @@ def affected_target_groups(policy: Policy, indicator: str) -> list[str]:
     return [ALL_RESIDENTS] if ALL_RESIDENTS in policy.target_groups else []
 
 
-PROPOSAL_COLUMNS = ["area_code", "area_name", "target_group", "target_group_label", "indicators",
+PROPOSAL_COLUMNS = ["area_code", "area_name", "severity", "target_group", "target_group_label", "indicators",
                     "indicator_titles", "chapters", "rank", "instrument", "instrument_title", "fits_theme",
                     "effort", "beispiel"]
+SEVERITY_LABELS = {1: "Hinweis", 2: "Warnung", 3: "Alarm"}
+# the stronger the signal, the more intensive the format comes first
+EFFORT_ORDER = {3: ["hoch", "mittel", "gering"], 2: ["mittel", "gering", "hoch"], 1: ["gering", "mittel", "hoch"]}
+
+
+def _effort_rank(severity: int | None, effort: str | None) -> int:
+    if severity is None:
+        return 0  # no severity given: file order
+    order = EFFORT_ORDER[severity]
+    return order.index(effort) if effort in order else 1
 
 
 def participation_proposals(policy: Policy, flags: pd.DataFrame, per_group: int = 3) -> pd.DataFrame:
@@ -1041,11 +1066,17 @@ def participation_proposals(policy: Policy, flags: pd.DataFrame, per_group: int 
     flags = _check_flags(policy, flags)
     rank = _chapter_rank(policy)
     pairs: dict[tuple[str, str, str], dict] = {}
+    urgency: dict[str, tuple[int, int]] = {}  # per Ortsteil: highest severity, flagged indicators
     for flag in flags.itertuples(index=False):
+        severity = None if pd.isna(flag.severity) else int(flag.severity)
+        highest, count = urgency.get(flag.area_code, (0, 0))
+        urgency[flag.area_code] = (max(highest, severity or 0), count + 1)
         groups = flag.target_groups or affected_target_groups(policy, flag.indicator)
         for group in groups:
             key = (flag.area_code, flag.area_name, group)
-            pair = pairs.setdefault(key, {"indicators": [], "chapters": []})
+            pair = pairs.setdefault(key, {"indicators": [], "chapters": [], "severity": None})
+            if severity is not None:
+                pair["severity"] = max(pair["severity"] or 0, severity)
             if flag.indicator not in pair["indicators"]:
                 pair["indicators"].append(flag.indicator)
             for component in indicator_info(policy, flag.indicator)["components"]:
@@ -1054,9 +1085,14 @@ def participation_proposals(policy: Policy, flags: pd.DataFrame, per_group: int 
                     pair["chapters"].append(chapter)
     group_order = {g: i for i, g in enumerate(policy.target_groups)}
     rows = []
-    for (code, name, group), pair in sorted(pairs.items(), key=lambda kv: (kv[0][0], group_order[kv[0][2]])):
+    def order(item):
+        (code, _, group), pair = item
+        highest, count = urgency[code]
+        return -highest, -count, code, -(pair["severity"] or 0), group_order[group]
+
+    for (code, name, group), pair in sorted(pairs.items(), key=order):
         chapters = sorted(pair["chapters"], key=rank.get)
-        base = {"area_code": code, "area_name": name, "target_group": group,
+        base = {"area_code": code, "area_name": name, "severity": pair["severity"], "target_group": group,
                 "target_group_label": policy.target_groups[group]["label"], "indicators": pair["indicators"],
                 "indicator_titles": [indicator_info(policy, i)["title"] for i in pair["indicators"]],
                 "chapters": chapters}
@@ -1065,12 +1101,13 @@ def participation_proposals(policy: Policy, flags: pd.DataFrame, per_group: int 
             if group not in instrument["target_groups"]:
                 continue
             fits_theme = not instrument["chapters"] or bool(set(instrument["chapters"]) & set(chapters))
-            fitting.append((0 if fits_theme else 1, instrument["index"], instrument_id, instrument, fits_theme))
-        fitting.sort(key=lambda t: (t[0], t[1]))
+            fitting.append((0 if fits_theme else 1, _effort_rank(pair["severity"], instrument["effort"]),
+                            instrument["index"], instrument_id, instrument, fits_theme))
+        fitting.sort(key=lambda t: t[:3])
         if not fitting:
             rows.append({**base, "rank": None, "instrument": None, "instrument_title": None, "fits_theme": False,
                          "effort": None, "beispiel": False})
-        for position, (_, _, instrument_id, instrument, fits_theme) in enumerate(fitting[:per_group], start=1):
+        for position, (_, _, _, instrument_id, instrument, fits_theme) in enumerate(fitting[:per_group], start=1):
             rows.append({**base, "rank": position, "instrument": instrument_id,
                          "instrument_title": instrument["title"], "fits_theme": fits_theme,
                          "effort": instrument["effort"], "beispiel": bool(instrument["beispiel"])})
@@ -1325,14 +1362,20 @@ def participation_markdown(policy: Policy, flags: pd.DataFrame, per_group: int =
         first = part.iloc[0]
         instruments = [beispiel_prefix(r["beispiel"]) + escape_markdown(r["instrument_title"])
                        for r in part.to_dict("records") if r["instrument"] is not None]
-        rows.append([escape_markdown(first["area_name"]), escape_markdown(first["target_group_label"]),
-                     _cell(first["indicator_titles"]),
+        severity = first["severity"]
+        rows.append([escape_markdown(first["area_name"]),
+                     SEVERITY_LABELS[int(severity)] if not pd.isna(severity) else fmt.DASH,
+                     escape_markdown(first["target_group_label"]), _cell(first["indicator_titles"]),
                      "; ".join(instruments) if instruments else "kein passendes Instrument im Katalog"])
     lead = (f"Vorschläge für {fmt.number(len(areas))} markierte "
             f"{'Ortsteil' if len(areas) == 1 else 'Ortsteile'}: je betroffene Zielgruppe bis zu "
-            f"{fmt.number(per_group)} passende Beteiligungsinstrumente.")
+            f"{fmt.number(per_group)} passende Beteiligungsinstrumente. Die Ortsteile stehen nach Dringlichkeit: "
+            "höchste Stufe ihrer Markierungen (Alarm vor Warnung vor Hinweis), dann Zahl der markierten Kennzahlen. "
+            "Je Stufe kommen zuerst Formate mit passendem Aufwand: bei Alarm aufwendige (z. B. Befragung, "
+            "Planungswerkstatt), bei Hinweis leichte (z. B. Begehung).")
     notice = BEISPIEL_NOTICE + "\n\n" if proposals["beispiel"].any() else ""
-    return notice + lead + "\n\n" + _table(["Ortsteil", "Zielgruppe", "Auffällige Indikatoren", "Vorschläge"], rows)
+    return notice + lead + "\n\n" + _table(["Ortsteil", "Stufe", "Zielgruppe", "Auffällige Indikatoren", "Vorschläge"],
+                                          rows)
 
 
 def participation_summary(policy: Policy, flags: pd.DataFrame, per_group: int = 3) -> pd.DataFrame:

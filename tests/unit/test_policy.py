@@ -464,3 +464,24 @@ def test_real_register_renders_with_markers():
     for chapter in loaded.chapters:
         assert policy.chapter_markdown(loaded, chapter, 2024, flags(("00", "Zentrum", "diebstahl_je_1000", None)))
     assert config.DATA_DIR.joinpath("plans.yml").read_text(encoding="utf-8").startswith("#")
+
+
+def test_participation_puts_the_most_urgent_ortsteil_first_and_fits_the_effort(tmp_path):
+    """Alarm before Warnung before Hinweis; an alarm gets the intensive format first, a hint the light one."""
+    participation = PARTICIPATION + """
+  - {id: befragung, title: "Befragung", target_groups: [alle_einwohner], chapters: [], effort: hoch, beispiel: false}
+  - {id: spaziergang, title: "Spaziergang", target_groups: [alle_einwohner], chapters: [], effort: gering, beispiel: false}
+"""
+    loaded = load(tmp_path, participation=participation)
+    flagged = flags(("10", "A", "sgb2_dichte", None), ("20", "B", "sgb2_dichte", None),
+                    ("30", "C", "sgb2_dichte", None))
+    flagged["severity"] = [1, 3, 2]
+    proposals = policy.participation_proposals(loaded, flagged, per_group=2)
+    assert list(dict.fromkeys(proposals["area_code"])) == ["20", "30", "10"], "ordered by urgency"
+    first = proposals.drop_duplicates("area_code").set_index("area_code")["instrument"]
+    assert first["20"] == "befragung" and first["10"] == "spaziergang"
+    text = policy.participation_markdown(loaded, flagged)
+    assert text.index("| B | Alarm |") < text.index("| C | Warnung |") < text.index("| A | Hinweis |")
+    flagged["severity"] = [1, 4, 2]
+    with pytest.raises(CatalogueError, match=r"flags: row 2: field 'severity': 4 is not 1, 2 or 3"):
+        policy.participation_proposals(loaded, flagged)
