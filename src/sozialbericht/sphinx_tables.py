@@ -2,13 +2,22 @@
 
 Without column widths, Sphinx typesets tables of more than 30 rows (longtable) with
 columns that never wrap, so wide tables were cut at the right margin. This gives every
-table column widths proportional to its longest text (bounded), which makes Sphinx use
-wrapping columns. Only the LaTeX builder is affected.
+table column widths proportional to its longest text (bounded), set ragged right, and
+right-aligned where the Markdown table aligns the column right (numbers). Only the LaTeX
+builder is affected.
 """
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+
+# column types for the colspec below: Sphinx's wrapping column \X{width}{total}, ragged
+PREAMBLE = r"""
+% sozialbericht.sphinx_tables: wrapping table columns, ragged right or flush right
+\newcolumntype{\SBl}[2]{>{\raggedright\arraybackslash}\X{#1}{#2}}
+\newcolumntype{\SBr}[2]{>{\raggedleft\arraybackslash}\X{#1}{#2}}
+"""
 
 MIN_WIDTH, MAX_WIDTH = 4, 40
 # a cell this short never wraps ("2023", "↑ +1.057"): its column gets the whole text
@@ -22,7 +31,8 @@ class WrappingTables(SphinxPostTransform):
     builders = ("latex",)
 
     def run(self, **kwargs) -> None:
-        for table in self.document.findall(nodes.table):
+        # a list: the loop inserts a colspec node next to each table
+        for table in list(self.document.findall(nodes.table)):
             if "colwidths-given" in table["classes"]:
                 continue
             for tgroup in table.findall(nodes.tgroup):
@@ -38,13 +48,35 @@ class WrappingTables(SphinxPostTransform):
                             longest_word = max((len(w) for w in text.split()), default=0)
                             need = max(longest_word, min(len(text) // 2, MAX_WIDTH))
                         lengths[index] = max(lengths[index], need)
-                for colspec, width in zip(colspecs, lengths):
-                    colspec["colwidth"] = min(width, MAX_WIDTH) + PADDING
+                widths = [min(width, MAX_WIDTH) + PADDING for width in lengths]
+                for colspec, width in zip(colspecs, widths):
+                    colspec["colwidth"] = width
+                right = self._right_aligned(tgroup, len(colspecs))
+                total = sum(widths)
+                spec = "".join(rf"\SB{'r' if r else 'l'}{{{w}}}{{{total}}}" for w, r in zip(widths, right))
+                table.parent.insert(table.parent.index(table), addnodes.tabular_col_spec(spec=spec))
             table["classes"].append("colwidths-given")
+
+    @staticmethod
+    def _right_aligned(tgroup, count: int) -> list[bool]:
+        """Columns whose body cells the Markdown table aligns right (MyST marks them text-right)."""
+        votes = [[0, 0] for _ in range(count)]
+        for body in tgroup.findall(nodes.tbody):
+            for row in body.findall(nodes.row):
+                for index, entry in enumerate(row.children[:count]):
+                    votes[index][0 if "text-right" in entry.get("classes", []) else 1] += 1
+        return [right > other for right, other in votes]
+
+
+def _add_preamble(app, config) -> None:
+    elements = dict(config.latex_elements or {})
+    elements["preamble"] = elements.get("preamble", "") + PREAMBLE
+    config.latex_elements = elements
 
 
 def setup(app):
     app.add_post_transform(WrappingTables)
+    app.connect("config-inited", _add_preamble)
     # sphinx-external-toc always loads sphinx-multitoc-numbering, which does not declare itself
     # safe for parallel reading, so Sphinx read all pages in one process. It only renumbers
     # sections after reading, in the main process (and our toc numbers nothing): safe.
