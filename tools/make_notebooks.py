@@ -88,7 +88,7 @@ FIXED = {
         md("## Entwicklungen und neue Herausforderungen"), code("pages.measures_developments()")]),
     "beteiligung": (STEERING, [
         md("# Beteiligung"),
-        md("Für jedes vom Frühwarnsystem markierte Ortsteil und jede betroffene Zielgruppe schlägt der Bericht "
+        md("Für jeden vom Frühwarnsystem markierten Ortsteil und jede betroffene Zielgruppe schlägt der Bericht "
            "passende Beteiligungsformate vor. Die Formate stehen in `data/participation.yml`, die Zielgruppen in "
            "`data/target_groups.yml`."),
         md("## Übersicht"), code("pages.participation_summary()"),
@@ -114,12 +114,16 @@ FIXED = {
         md("## Methode des Frühwarnsystems"), code("steering.method()"),
         md("## Veränderungen in den Ortsteilen\n\n"
            "Der Abschnitt „Entwicklungen und neue Herausforderungen“ jedes Kapitels vergleicht die Ortsteile über fünf "
-           "Jahre. Bei Quoten aus Zählwerten (Zähler und Nenner) nennt er ein Ortsteil als stärksten Anstieg oder "
-           "Rückgang nur, wenn die Veränderung größer ist, als der Zufall in einem kleinen Ortsteil erwarten lässt: "
-           "Die Zähler gelten als Poisson-verteilt, $z = (x_2/n_2 - x_1/n_1) / \\sqrt{x_1/n_1^2 + x_2/n_2^2}$, "
-           "gesichert heißt $|z| > 1{,}96$ (5 %, zweiseitig; für Anteile ist der Test konservativ). Werte der "
-           "Kommunalen Bürgerumfrage sind Stichprobenschätzungen ohne veröffentlichte Fallzahlen je Ortsteil; "
-           "einzelne Ortsteile werden bei ihnen nicht hervorgehoben."),
+           "Jahre, also Anfangs- und Endwert. Bei Quoten aus Zählwerten (Zähler und Nenner) zählen nur Veränderungen, "
+           "die größer sind, als der Zufall erwarten lässt; genannt wird die größte dieser gesicherten Veränderungen. "
+           "Die Zähler gelten dabei als Poisson-verteilt, "
+           "$z = (x_2/n_2 - x_1/n_1) / \\sqrt{x_1/n_1^2 + x_2/n_2^2}$, gesichert heißt $|z| > 1{,}96$ (5 %, "
+           "zweiseitig). Anders als im Trendtest des Frühwarnsystems bleibt eine Überdispersion hier unberücksichtigt; "
+           "„gesichert“ ist also eine Mindestanforderung. Kennzahlen ohne Zähler und Nenner (veröffentlichte Anteile und "
+           "Durchschnitte, Zählwerte) werden ohne Test genannt. Werte der Kommunalen Bürgerumfrage sind "
+           "Stichprobenschätzungen ohne veröffentlichte Fallzahlen je Ortsteil; einzelne Ortsteile werden bei ihnen "
+           "nicht hervorgehoben. Weil der Trendtest des Frühwarnsystems alle Werte der letzten fünf Jahre nutzt, dieser "
+           "Vergleich aber nur zwei, können beide zu verschiedenen Ergebnissen kommen."),
         md("## Datenqualität"), md("### Summen der Ortsteile und veröffentlichte Werte"), code("pages.sum_checks()"),
         md("### Fehlende, gesperrte und nicht verfügbare Werte"), code("pages.status_counts()"),
         md("### Bekannte Brüche und Fallstricke\n\n"

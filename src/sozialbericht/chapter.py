@@ -202,8 +202,11 @@ class Chapter:
                 items.append(f"- **{ind.short}**: keine Vergleichswerte fünf Jahre zurück.")
                 continue
             moves = changes(self.values[ind.id], ORTSTEIL, year, kf.five_years_year)
-            line = (f"- **{ind.short}** ({kf.five_years_year}–{year}): Stadt "
+            stale = "; letzte verfügbare Daten" if year <= self.year - 3 else ""
+            line = (f"- **{ind.short}** ({kf.five_years_year}–{year}{stale}): Stadt "
                     f"{narrative.change_text(ind, kf.change_five_years, kf.five_years)}")
+            if ind.unit.startswith("Note"):
+                line += " (Notenskala: ein höherer Wert ist ungünstiger)"
             if ind.survey and not moves.empty:
                 # a few hundred respondents per Ortsteil: the largest change is mostly sampling noise
                 line += ("; die Ortsteilwerte sind Stichprobenschätzungen der Bürgerumfrage, einzelne Ortsteile "
@@ -216,19 +219,23 @@ class Chapter:
                 qualifier = " gesicherter" if tested else ""
                 if not rises.empty:
                     up = rises.iloc[0]
-                    line += (f"; stärkster{qualifier} Anstieg in {up['area_name']} "
-                             f"({narrative.change_text(ind, up['change'], up['value_before'])})")
+                    line += (f"; stärkster{qualifier} Anstieg in {up['area_name']} um "
+                             f"{narrative.change_text(ind, up['change'], up['value_before'])}")
                 if not falls.empty:
                     down = falls.iloc[-1]
-                    line += (f"; stärkster{qualifier} Rückgang in {down['area_name']} "
-                             f"({narrative.change_text(ind, down['change'], down['value_before'])})")
+                    line += (f"; stärkster{qualifier} Rückgang in {down['area_name']} um "
+                             f"{narrative.change_text(ind, down['change'], down['value_before'])}")
                 if tested and rises.empty and falls.empty:
                     line += "; in keinem Ortsteil eine statistisch gesicherte Veränderung"
                 if ind.direction != "neutral":
                     worse = moves["change"] > 0 if ind.direction == "higher_worse" else moves["change"] < 0
-                    line += f"; in {int(worse.sum())} von {len(moves)} Ortsteilen entwickelte sich der Wert ungünstig"
-                    if tested:
-                        line += f", davon {int((worse & moves['significant'].eq(True)).sum())} statistisch gesichert"
+                    count = int(worse.sum())
+                    line += (f"; in {'einem' if count == 1 else fmt.number(count)} von {len(moves)} Ortsteilen "
+                             "entwickelte sich der Wert ungünstig")
+                    if tested and count:
+                        certain = int((worse & moves["significant"].eq(True)).sum())
+                        line += (", keiner davon statistisch gesichert" if certain == 0
+                                 else f", davon {fmt.number(certain)} statistisch gesichert")
             items.append(line + ".")
         text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
         warnings = self.warning_summary()

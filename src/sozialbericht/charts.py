@@ -480,7 +480,8 @@ def write_vega_bundle(static_dir: Path) -> Path:
 _FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
-def _meta(columns: list[dict]) -> dict:
+def table_meta(columns: list[dict]) -> dict:
+    """``usermeta`` of a chart: the columns (field, title, number format) of its data table."""
     return {"sozialbericht": {"table": columns}}
 
 
@@ -521,7 +522,7 @@ def trend_chart(frame: pd.DataFrame, x: str = "year", y: str = "value", series: 
     tooltip.append(alt.Tooltip(f"{y}:Q", title=y_title, format=number_format))
     table = [x_col] + ([{"field": series, "title": series_title}] if series else []) + \
             [{"field": y, "title": y_title, "format": number_format}]
-    return (alt.Chart(data, title=_title(title, subtitle), usermeta=_meta(table))
+    return (alt.Chart(data, title=_title(title, subtitle), usermeta=table_meta(table))
             .mark_line(point=True)
             .encode(tooltip=tooltip, **encoding)
             .properties(width=FULL_WIDTH, height=320, autosize=_FIT_WIDTH))
@@ -561,7 +562,7 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str, title: str, x_titl
         layers.append(ref.mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=11, color=TEXT_COLOR)
                       .encode(x=alt.X("reference:Q"), y=alt.value({"expr": "height"}), text=alt.value(text)))
     table = [{"field": category, "title": category_title}, {"field": value, "title": x_title, "format": number_format}]
-    return (alt.layer(*layers, data=data, title=_title(title, subtitle), usermeta=_meta(table))
+    return (alt.layer(*layers, data=data, title=_title(title, subtitle), usermeta=table_meta(table))
             .properties(width=FULL_WIDTH, height=alt.Step(20), autosize=_FIT_WIDTH))
 
 
@@ -667,7 +668,7 @@ def choropleth(geo, value: str, title: str, legend_title: str, number_format: st
     table = [{"field": name_field, "title": name_title},
              {"field": value, "title": legend_title, "format": number_format},
              {"field": "klasse", "title": "Klasse"}]
-    return (alt.Chart(prepared, title=_title(title, subtitle), usermeta=_meta(table))
+    return (alt.Chart(prepared, title=_title(title, subtitle), usermeta=table_meta(table))
             .mark_geoshape()
             .encode(color=alt.Color("klasse:O", title=legend_title, sort=domain,
                                     scale=alt.Scale(domain=domain, range=scale_range),
@@ -701,7 +702,7 @@ def category_map(geo, field: str, title: str, legend_title: str, categories: lis
     if detail:
         table.append({"field": detail, "title": "Hinweis"})
         tooltip.append(alt.Tooltip(f"{detail}:N", title="Hinweis"))
-    return (alt.Chart(prepared, title=_title(title, subtitle), usermeta=_meta(table))
+    return (alt.Chart(prepared, title=_title(title, subtitle), usermeta=table_meta(table))
             .mark_geoshape(stroke="white", strokeWidth=0.6)
             .encode(color=alt.Color(f"{field}:N", title=legend_title, sort=domain,
                                     scale=alt.Scale(domain=domain, range=scale_range),

@@ -30,11 +30,15 @@ class EditionPages:
         chapters = "\n".join(f"- {c['title']}" for c in self.catalogue.chapters)
         missing = "\n".join(f"- **{m['theme']}**: {m['reason']}" for m in self.catalogue.missing_themes)
         datasets = [m for m in self.inputs.manifest if m.get("dataset")]
+        # a local folder's path means nothing to readers; the appendix names it with every file's checksum
+        source = ("gelesen aus einer lokalen Kopie der Schnittstelle" if self.inputs.source.startswith("lokaler")
+                  else f"abgerufen über die {self.inputs.source}")
         text = f"""Dieser Bericht beschreibt die soziale Lage in Leipzig zum Stichtag {fmt.year_end(self.year)}
 für die Stadt, ihre 10 Stadtbezirke und 63 Ortsteile. Alle Zahlen, Karten und Texte werden aus den
 Daten des Amtes für Statistik und Wahlen berechnet ({len(datasets)} Datensätze der Open-Data-Schnittstelle,
-Quelle: {self.inputs.source}); keine Zahl ist von Hand eingetragen. Jedes Kapitel endet mit dem Abschnitt
-„Entwicklungen und neue Herausforderungen“.
+{source}; Dateien, Abrufzeiten und Prüfsummen im Anhang „Daten, Quellen und Methoden“); keine Zahl ist
+von Hand eingetragen. Jedes Themen- und Steuerungskapitel endet mit dem Abschnitt „Entwicklungen und neue
+Herausforderungen“.
 
 Die Kapitel dieser Ausgabe:
 

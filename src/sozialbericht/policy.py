@@ -1367,12 +1367,16 @@ def participation_markdown(policy: Policy, flags: pd.DataFrame, per_group: int =
                      SEVERITY_LABELS[int(severity)] if not pd.isna(severity) else fmt.DASH,
                      escape_markdown(first["target_group_label"]), _cell(first["indicator_titles"]),
                      "; ".join(instruments) if instruments else "kein passendes Instrument im Katalog"])
-    lead = (f"Vorschläge für {fmt.number(len(areas))} markierte "
-            f"{'Ortsteil' if len(areas) == 1 else 'Ortsteile'}: je betroffene Zielgruppe bis zu "
-            f"{fmt.number(per_group)} passende Beteiligungsinstrumente. Die Ortsteile stehen nach Dringlichkeit: "
-            "höchste Stufe ihrer Markierungen (Alarm vor Warnung vor Hinweis), dann Zahl der markierten Kennzahlen. "
-            "Je Stufe kommen zuerst Formate mit passendem Aufwand: bei Alarm aufwendige (z. B. Befragung, "
-            "Planungswerkstatt), bei Hinweis leichte (z. B. Begehung).")
+    if len(areas) == 1:
+        lead = (f"Vorschläge für einen markierten Ortsteil: je betroffene Zielgruppe bis zu "
+                f"{fmt.number(per_group)} passende Beteiligungsinstrumente.")
+    else:
+        lead = (f"Vorschläge für {fmt.number(len(areas))} markierte Ortsteile: je betroffene Zielgruppe bis zu "
+                f"{fmt.number(per_group)} passende Beteiligungsinstrumente. Die Ortsteile sind nach Dringlichkeit "
+                "geordnet: höchste Stufe ihrer Markierungen (Alarm vor Warnung vor Hinweis), dann Zahl der "
+                "markierten Kennzahlen.")
+    lead += (" Unter den für die Zielgruppe und das Thema geeigneten Formaten kommen bei Alarm die aufwendigeren "
+             "zuerst, bei Hinweis die leichteren.")
     notice = BEISPIEL_NOTICE + "\n\n" if proposals["beispiel"].any() else ""
     return notice + lead + "\n\n" + _table(["Ortsteil", "Stufe", "Zielgruppe", "Auffällige Indikatoren", "Vorschläge"],
                                           rows)

@@ -78,14 +78,16 @@ class Profiles(Edition):
         out = []
         for row in self.rows_for(code):
             ind = row["indicator"]
-            change = row["change"]
+            # the arrow follows the change as shown: a change that rounds to ±0 is "→"
+            change = row["change"] if math.isnan(row["change"]) else round(row["change"], ind.decimals)
             arrow = "" if math.isnan(change) else ARROWS[int(change > 0) - int(change < 0)] + " "
             out.append({
                 "Kennzahl": ind.short, "Einheit": ind.unit, "Jahr": str(row["year"]),
                 "Ortsteil": fmt.number(row["ot"], ind.decimals),
                 "Stadtbezirk": fmt.number(row["sbz"], ind.decimals),
                 "Stadt": fmt.number(row["city"], ind.decimals),
-                "Rang": f"{row['rank']}/{row['of']}" if row["rank"] else fmt.DASH,
+                # survey estimates of single Ortsteile are too uncertain to rank
+                "Rang": f"{row['rank']}/{row['of']}" if row["rank"] and not ind.survey else fmt.DASH,
                 "5 Jahre": arrow + fmt.signed(change, ind.decimals) if not math.isnan(change) else fmt.DASH,
             })
         return pd.DataFrame(out)
@@ -100,7 +102,10 @@ class Profiles(Edition):
         """MyST for the table: HTML on the website. Sphinx needed a third of the website build for the
         nodes of 63 Markdown tables; the PDF, when it is built, gets the Markdown table."""
         frame = self.table_frame(code)
-        block = ["```{raw} html", html_table(frame, align=self.TABLE_ALIGN, css_class="sb-profile-table"), "```"]
+        # on the website the unit goes under the indicator's name: eight columns did not fit the text column
+        web = html_table(frame.drop(columns="Einheit"), align=[a for i, a in enumerate(self.TABLE_ALIGN) if i != 1],
+                         css_class="sb-profile-table", notes=frame["Einheit"].tolist())
+        block = ["```{raw} html", web, "```"]
         if "pdf" in self.formats:
             block += ["", "````{only} latex", markdown_table(frame, align=self.TABLE_ALIGN), "````"]
         return "\n".join(block)
@@ -123,7 +128,11 @@ class Profiles(Edition):
                                         legend=alt.Legend(orient="top", title=None)))
                 .properties(width=190, height=110)
                 .facet(facet=alt.Facet("Kennzahl:N", sort=order, title=None), columns=3)
-                .resolve_scale(y="independent"))
+                .resolve_scale(y="independent")
+                # the data table under the chart: years as years, not as "2.023"
+                .properties(usermeta=charts.table_meta([
+                    {"field": "Kennzahl", "title": "Kennzahl"}, {"field": "Jahr", "title": "Jahr"},
+                    {"field": "Gebiet", "title": "Gebiet"}, {"field": "Wert", "title": "Wert", "format": ",.1f"}])))
 
     def _city_code(self) -> str:
         values = next(iter(self.values.values()))
@@ -177,11 +186,12 @@ class Profiles(Edition):
                   "Rang unter den Ortsteilen mit Wert (1 = höchster Wert); „5 Jahre“: Veränderung im Ortsteil "
                   "gegenüber fünf Jahren vor dem Datenjahr, in der Einheit der Kennzahl (bei Anteilen in "
                   "Prozentpunkten). Die Definitionen stehen im Anhang „Daten, Quellen und Methoden“. "
-                  "Umfragewerte sind Stichprobenschätzungen.", "",
+                  "Umfragewerte sind Stichprobenschätzungen und erhalten keinen Rang.", "",
                   self.table_block(code), "",
                   "## Entwicklung im Vergleich zur Stadt", "",
                   chart_block, "",
-                  f"{{download}}`Daten der Grafik als CSV <daten/{slug(code)}.csv>`", ""]
+                  # a download link means nothing on paper
+                  "```{only} html", f"{{download}}`Daten der Grafik als CSV <daten/{slug(code)}.csv>`", "```", ""]
         if not flags.empty:
             # the proposals come from data/participation.yml: included, so an edit there re-runs nothing
             lines += ["## Beteiligung", "", f"```{{include}} ../politik/beteiligung-ot-{code}.md", "```", ""]

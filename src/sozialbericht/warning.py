@@ -554,6 +554,25 @@ def _normal_p(z: float) -> float:
     return 2 * (1 - NormalDist().cdf(abs(z)))
 
 
+def _student_p(t: float, df: int) -> float:
+    """Two-sided p of Student's t with an integer ``df`` ≥ 1 (Abramowitz & Stegun 26.7.3–4)."""
+    theta = math.atan(abs(t) / math.sqrt(df))
+    sin, cos = math.sin(theta), math.cos(theta)
+    if df % 2:  # odd
+        term, total = cos, cos if df > 1 else 0.0
+        for k in range(1, (df - 3) // 2 + 1):
+            term *= cos * cos * (2 * k) / (2 * k + 1)
+            total += term
+        inside = 2 / math.pi * (theta + sin * total)
+    else:
+        term = total = 1.0
+        for k in range(1, (df - 2) // 2 + 1):
+            term *= cos * cos * (2 * k - 1) / (2 * k)
+            total += term
+        inside = sin * total
+    return max(0.0, min(1.0, 1 - inside))
+
+
 def _mahonian(n: int) -> list[int]:
     """Number of permutations of n items by number of inversions."""
     counts = [1]
@@ -641,7 +660,8 @@ def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto"
     Mann–Kendall), direction ('steigend'|'fallend'|'gleichbleibend'), statistic (z or S),
     p_value (two-sided; NaN when fewer than 3 values), dispersion (φ of the count tests, see
     ``dispersion``; NaN otherwise). With ``overdispersion`` the count tests divide z by √φ when
-    φ > 1 (a quasi-binomial or quasi-Poisson score test).
+    φ > 1 and take p from Student's t with T − 2 degrees of freedom (a quasi-binomial or
+    quasi-Poisson score test with estimated dispersion).
     """
     # plain arrays, not DataFrame filtering: the build runs this about 500 times per edition
     def column(name: str) -> np.ndarray:
@@ -682,8 +702,9 @@ def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto"
         phi = dispersion(t, x, n, proportion=proportion)
         result["dispersion"] = phi
         if overdispersion and phi > 1:
+            # φ is estimated from T − 2 degrees of freedom: compare with Student's t, not the normal
             statistic = statistic / math.sqrt(phi)
-            p = _normal_p(statistic)
+            p = _student_p(statistic, len(t) - 2)
         mean_t = (n * t).sum() / n.sum()
         mean_v = (n * v).sum() / n.sum()
         sxx = (n * (t - mean_t) ** 2).sum()
@@ -966,7 +987,7 @@ def _rule_trend(values, year, config, rule, indicator) -> list[dict]:
                   f"{from_to(indicator, result['first_value'], result['last_value'])} "
                   f"(Trend {format_change(indicator, result['slope'], indicator.decimals + 1, unit=False)} je Jahr; "
                   f"{TREND_NAMES[result['method']]} über {result['n']} Werte"
-                  + (f", Streuung φ = {_num(result['dispersion'])} berücksichtigt"
+                  + (f", Dispersionsfaktor φ = {_num(result['dispersion'])} berücksichtigt"
                      if rule.overdispersion and result["dispersion"] > 1 else "")
                   + f", {_format_p(result['p_value'])})")
         row = rows.iloc[-1]
@@ -1124,7 +1145,7 @@ def describe_rule(rule: Rule, config: WarningConfig) -> str:
             text += (f" und eine Veränderung vom ersten zum letzten dieser Werte um mindestens "
                      f"{format_change(indicator, rule.min_change).lstrip('+')}")
         if rule.overdispersion and method != TREND_NAMES["mann_kendall"]:
-            text += "; Streuung über Zufallsschwankungen hinaus berücksichtigt"
+            text += "; Schwankungen über den Zufall hinaus (Überdispersion) berücksichtigt"
         return text
     side = "über" if worse == "höher" else "unter"
     text = f"{indicator.short}: Wert {side} dem Schwellenwert von {format_value(indicator, rule.value)}"
@@ -1265,16 +1286,18 @@ Der p-Wert ist zweiseitig; eine Regel greift, wenn er unter $\\alpha$ liegt und 
 ungünstige Richtung zeigt. Als Trend je Jahr wird die mit $n_j$ gewichtete Regressionssteigung
 (Cochran-Armitage, Poisson) bzw. die Steigung nach Sen (Median der paarweisen Steigungen,
 Mann-Kendall) angegeben. Weil ein kleiner Nenner die Varianz erhöht, wird ein kleiner Ortsteil
-mit stark schwankender Quote nicht als signifikant markiert.
+mit stark schwankender Quote seltener als signifikant markiert.
 
-Zählwerte kleiner Gebiete schwanken von Jahr zu Jahr oft stärker, als das Binomial- oder
-Poisson-Modell annimmt (Überdispersion: Umzüge ganzer Familien, neue Wohnanlagen, Änderungen der
-Zählweise). Sonst hielte der Test zu viele Trends für gesichert. Deshalb wird aus den Abweichungen
-der $T$ Werte von der gewichteten Trendgeraden $\\hat p_j$ die Streuung
-$\\hat\\varphi = \\frac{{1}}{{T-2}} \\sum_j (x_j - n_j \\hat p_j)^2 / \\operatorname{{Var}}_j$ geschätzt
-($\\operatorname{{Var}}_j = n_j \\hat p_j (1 - \\hat p_j)$ bzw. $n_j \\hat p_j$); ist $\\hat\\varphi > 1$, wird
-$Z$ durch $\\sqrt{{\\hat\\varphi}}$ geteilt (Quasi-Likelihood). Mit weniger als vier Werten wird nicht
-korrigiert. Die Korrektur lässt sich je Regel abschalten (`overdispersion: false`).
+Zählwerte schwanken von Jahr zu Jahr oft stärker, als das Binomial- oder Poisson-Modell annimmt
+(Überdispersion: Umzüge ganzer Familien, neue Wohnanlagen, Änderungen der Zählweise); am
+stärksten wirkt das in großen Ortsteilen, deren Zufallsschwankung nach dem Modell klein ist.
+Deshalb wird aus den Abweichungen der $T$ Werte von der gewichteten Trendgeraden $\\hat p_j$ der
+Dispersionsfaktor $\\hat\\varphi = \\frac{{1}}{{T-2}} \\sum_j (x_j - n_j \\hat p_j)^2 / \\operatorname{{Var}}_j$
+geschätzt ($\\operatorname{{Var}}_j = n_j \\hat p_j (1 - \\hat p_j)$ bzw. $n_j \\hat p_j$). Ist
+$\\hat\\varphi > 1$, wird $Z$ durch $\\sqrt{{\\hat\\varphi}}$ geteilt und der p-Wert aus der
+t-Verteilung mit $T-2$ Freiheitsgraden bestimmt, weil $\\hat\\varphi$ selbst aus wenigen Werten
+geschätzt ist (Quasi-Likelihood). Ohne diese Korrektur hielte der Test zu viele Trends für
+gesichert. Mit weniger als vier Werten wird nicht korrigiert. Die Korrektur lässt sich je Regel abschalten (`overdispersion: false`).
 
 ### Regeln für Markierungen
 

@@ -44,3 +44,9 @@ def test_markdown_and_html_tables_show_the_same_cells():
     cells = Cells()
     cells.feed(html_table(FRAME))
     assert markdown_cells == cells.rows
+
+
+def test_html_table_puts_notes_under_the_first_cell():
+    text = html_table(FRAME, notes=["Personen", "<%>", None])
+    assert '<p>Einwohner<br><span class="sb-cell-note">Personen</span></p>' in text
+    assert "&lt;%&gt;" in text and text.count("sb-cell-note") == 2

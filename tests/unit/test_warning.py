@@ -137,6 +137,9 @@ def test_overdispersed_counts_do_not_make_a_trend_certain():
     assert plain["p_value"] < 0.05 and plain["dispersion"] > 5
     assert adjusted["p_value"] > 0.05
     assert adjusted["statistic"] == pytest.approx(plain["statistic"] / math.sqrt(plain["dispersion"]))
+    # φ comes from T - 2 = 3 degrees of freedom: p from Student's t (two-sided), not the normal
+    assert adjusted["p_value"] == pytest.approx(W._student_p(adjusted["statistic"], 3))
+    assert W._student_p(3.182, 3) == pytest.approx(0.05, abs=1e-4) and W._student_p(2.0, 2) == pytest.approx(0.1835, abs=1e-4)
     steady = pd.DataFrame({"year": years, "numerator": [100, 110, 120, 130, 140], "denominator": [1000] * 5})
     steady["value"] = steady["numerator"] / steady["denominator"] * 100
     corrected = W.trend_test(steady, years=5, overdispersion=True)["p_value"]
@@ -325,12 +328,12 @@ def test_worsening_trend_rule_flags_the_large_area_only(catalogue):
                                               "von 10,0\u00a0% auf 14,0\u00a0%")
     assert "Cochran-Armitage-Test" in result.loc[0, "reason"]
     # a zigzag around the same rise: the dispersion is named in the reason when it was allowed for
-    zigzag = {("00", "Gross"): {y: (n, 1000) for y, n in zip(years, [100, 125, 112, 142, 140])}}
+    zigzag = {("00", "Gross"): {y: (n, 10000) for y, n in zip(years, [1000, 1150, 1120, 1300, 1400])}}
     values["sgb2_alleinerziehende"] = rates("sgb2_alleinerziehende", zigzag, {y: (5000, 30000) for y in years})
-    reasons = W.flags(values, 2022, cfg, pop)["reason"]  # φ = 1,12: still significant, p a little larger
-    assert len(reasons) == 1 and "Streuung φ = 1,12 berücksichtigt" in reasons.iloc[0]
+    reasons = W.flags(values, 2022, cfg, pop)["reason"]  # φ = 2,74: still significant (t, 3 df: p = 0,011)
+    assert len(reasons) == 1 and "Dispersionsfaktor φ = 2,74 berücksichtigt" in reasons.iloc[0]
     cfg.rules[0].overdispersion = False
-    assert "Streuung" not in W.flags(values, 2022, cfg, pop)["reason"].iloc[0]
+    assert "Dispersionsfaktor" not in W.flags(values, 2022, cfg, pop)["reason"].iloc[0]
     values["sgb2_alleinerziehende"] = rates("sgb2_alleinerziehende", areas, {y: (5000, 30000) for y in years})
     cfg.rules[0].overdispersion = True
     # a minimum change above the observed four points silences it
