@@ -80,7 +80,7 @@ class Profiles(Edition):
             ind = row["indicator"]
             # the arrow follows the change as shown: a change that rounds to ±0 is "→"
             change = row["change"] if math.isnan(row["change"]) else round(row["change"], ind.decimals)
-            arrow = "" if math.isnan(change) else ARROWS[int(change > 0) - int(change < 0)] + " "
+            arrow = "" if math.isnan(change) else ARROWS[int(change > 0) - int(change < 0)] + "\u00a0"
             out.append({
                 "Kennzahl": ind.short, "Einheit": ind.unit, "Jahr": str(row["year"]),
                 "Ortsteil": fmt.number(row["ot"], ind.decimals),
