@@ -35,7 +35,7 @@ class SteeringPages(Edition):
         used = self.warning.years_used
         lines = [f"- {row.title}: " + (row.note or f"Wert {row.year_used} verwendet") for row in used.itertuples()]
         return Markdown(
-            f"Das Frühwarnsystem ordnet jedes Ortsteil nach seinem **Status** (Niveau) und seiner **Dynamik** "
+            f"Das Frühwarnsystem ordnet jeden Ortsteil nach seinem **Status** (Niveau) und seiner **Dynamik** "
             f"(Veränderung über {config.dynamics_period} Jahre) ein. Der Index besteht aus "
             f"{fmt.join_names(names)}; jede Kennzahl wird gegen die Ortsteile standardisiert (z-Wert). "
             f"Ortsteile mit weniger als {fmt.number(config.min_population)} Einwohnern oder zu kleinen Nennern "
