@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import yaml
@@ -95,15 +96,8 @@ def prepare(inputs: Inputs, year: int, work_dir: Path) -> Path:
     from .edition import precompute
 
     precompute(inputs, year)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    pending = work_dir / f".pending-{os.getpid()}"
-    pending.mkdir(exist_ok=True)
-    inputs.save(pending / "inputs.pkl")
-    (pending / "manifest.json").write_text(json.dumps(inputs.manifest, ensure_ascii=False, indent=2),
-                                           encoding="utf-8")
-    for name in ("inputs.pkl", "manifest.json"):
-        os.replace(pending / name, work_dir / name)
-    shutil.rmtree(pending, ignore_errors=True)
+    inputs.save(work_dir / "inputs.pkl")  # written atomically
+    _atomic_write(work_dir / "manifest.json", json.dumps(inputs.manifest, ensure_ascii=False, indent=2))
     return work_dir / "inputs.pkl"
 
 
@@ -147,16 +141,12 @@ def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: 
         log(f"all {len(names)} notebooks unchanged, nothing to execute")
         return {}
     log(f"executing {len(jobs)} of {len(names)} notebooks with {min(workers, len(jobs))} worker(s)")
-    own_runner = runner is None
-    if own_runner:
-        runner = NotebookRunner(min(workers, len(jobs)), cwd=edition_dir).__enter__()
+    workers_for = NotebookRunner(min(workers, len(jobs)), cwd=edition_dir) if runner is None else nullcontext(runner)
     try:
-        timings = runner.run(jobs, progress=log)
+        with workers_for as active:
+            timings = active.run(jobs, progress=log)
     except NotebookError as error:
         raise BuildError(f"Edition {year}: {error}") from None
-    finally:
-        if own_runner:
-            runner.close()
     _atomic_write(edition_dir / ".timings.json", json.dumps({**previous, **timings}, indent=1, sort_keys=True))
     return timings
 

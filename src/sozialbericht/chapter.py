@@ -205,7 +205,7 @@ class Chapter:
             stale = "; letzte verfügbare Daten" if year <= self.year - 3 else ""
             line = (f"- **{ind.short}** ({kf.five_years_year}–{year}{stale}): Stadt "
                     f"{narrative.change_text(ind, kf.change_five_years, kf.five_years)}")
-            if ind.unit.startswith("Note"):
+            if ind.is_grade_scale:
                 line += " (Notenskala: ein höherer Wert ist ungünstiger)"
             if ind.survey and not moves.empty:
                 # a few hundred respondents per Ortsteil: the largest change is mostly sampling noise

@@ -57,6 +57,11 @@ class Indicator:
     def is_count(self) -> bool:
         return self.kind == "count"
 
+    @property
+    def is_grade_scale(self) -> bool:
+        """A mean school grade (1 best, 5 worst) from the Bürgerumfrage: the lowest value is the best."""
+        return self.unit.startswith("Note")
+
 
 @dataclass
 class Catalogue:

@@ -67,7 +67,7 @@ def key_figure_sentence(kf: KeyFigure, edition_year: int) -> str:
 def extremes_sentence(ind: Indicator, lowest, highest, year: int) -> str:
     if lowest is None:
         return f"Für {year} liegen keine Ortsteilwerte vor."
-    if ind.unit.startswith("Note"):
+    if ind.is_grade_scale:
         # on a grade scale the lowest mean is the best: say so instead of "niedrigster/höchster Wert"
         return (f"{year} hat **{lowest['area_name']}** mit {value_text(ind, lowest['value'])} die beste "
                 f"und **{highest['area_name']}** mit {value_text(ind, highest['value'])} die schlechteste "

@@ -77,6 +77,7 @@ import yaml
 
 from . import config, fmt
 from .errors import CatalogueError
+from .warning import SEVERITY as SEVERITY_LABELS
 
 # --- vocabularies -------------------------------------------------------------------------
 
@@ -1046,7 +1047,6 @@ def affected_target_groups(policy: Policy, indicator: str) -> list[str]:
 PROPOSAL_COLUMNS = ["area_code", "area_name", "severity", "target_group", "target_group_label", "indicators",
                     "indicator_titles", "chapters", "rank", "instrument", "instrument_title", "fits_theme",
                     "effort", "beispiel"]
-SEVERITY_LABELS = {1: "Hinweis", 2: "Warnung", 3: "Alarm"}
 # the stronger the signal, the more intensive the format comes first
 EFFORT_ORDER = {3: ["hoch", "mittel", "gering"], 2: ["mittel", "gering", "hoch"], 1: ["gering", "mittel", "hoch"]}
 

@@ -41,6 +41,11 @@ class Profiles(Edition):
         self.sbz_names = self.inputs.geography.stadtbezirke.set_index("area_code")["area_name"]
         self._long = pd.concat(self.values.values(), ignore_index=True)
 
+    @cached_property
+    def _by_code(self) -> pd.DataFrame:
+        """The Ortsteile indexed by code: each page and chart looks its Ortsteil up several times."""
+        return self.ortsteile.set_index("area_code")
+
     # -- numbers ------------------------------------------------------------------------
     @cached_property
     def _slices(self) -> list[dict]:
@@ -62,7 +67,7 @@ class Profiles(Edition):
         return slices
 
     def rows_for(self, code: str) -> list[dict]:
-        sbz = self.ortsteile.set_index("area_code").loc[code, "sbz_code"]
+        sbz = self._by_code.loc[code, "sbz_code"]
         rows = []
         for part in self._slices:
             ot_value = part["now"].get(code, math.nan)
@@ -119,7 +124,7 @@ class Profiles(Edition):
             "Kennzahl": rows["indicator"].map(lambda i: self.catalogue.indicators[i].short),
             "Jahr": rows["year"], "Gebiet": rows["area_name"], "Wert": rows["value"]})
         order = [self.catalogue.indicators[i].short for i in CHART_INDICATORS]
-        name = self.ortsteile.set_index("area_code").loc[code, "area_name"]
+        name = self._by_code.loc[code, "area_name"]
         return (alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18))
                 .encode(x=alt.X("Jahr:Q", axis=alt.Axis(format="d", tickMinStep=2, labelAngle=0), title=None),
                         y=alt.Y("Wert:Q", title=None, scale=alt.Scale(zero=False)),
@@ -140,7 +145,7 @@ class Profiles(Edition):
 
     # -- pages --------------------------------------------------------------------------
     def chart_alt_text(self, code: str) -> str:
-        name = self.ortsteile.set_index("area_code").loc[code, "area_name"]
+        name = self._by_code.loc[code, "area_name"]
         return (f"Liniendiagramme für {name} und die Stadt Leipzig: "
                 + ", ".join(self.catalogue.indicators[i].short for i in CHART_INDICATORS) + ".")
 
@@ -153,7 +158,7 @@ class Profiles(Edition):
         """MyST for the chart: its HTML read from ``html_file`` (a raw file is not parsed as Markdown,
         which kept Sphinx busy with 60 KB per page), and, when the PDF is built, its PDF image.
         A website-only build renders no image at all."""
-        name = self.ortsteile.set_index("area_code").loc[code, "area_name"]
+        name = self._by_code.loc[code, "area_name"]
         block = ["```{raw} html", f":file: {html_file}", "```"]
         if pdf_image:
             block += ["", "````{only} latex", f"```{{figure}} {pdf_image}", f":alt: {self.chart_alt_text(code)}",
@@ -163,7 +168,7 @@ class Profiles(Edition):
         return "\n".join(block)
 
     def page(self, code: str, chart_block: str) -> str:
-        ot = self.ortsteile.set_index("area_code").loc[code]
+        ot = self._by_code.loc[code]
         name, sbz = ot["area_name"], self.sbz_names[ot["sbz_code"]]
         population = self.values["einwohner"]
         pop_year = reference_year(population, self.year)

@@ -4,6 +4,9 @@ Jupyter Book 1.x has no option for Sphinx's ``-j``; its build command calls ``bu
 with ``jobs`` left at 1. This wrapper sets it and then runs the unchanged command line:
 
     python -m sozialbericht.sphinx_parallel --jobs 2 build BOOK --builder html
+
+As a Sphinx extension (``extra_extensions`` in ``_config.yml``) the module also lets Sphinx
+read the pages in parallel at all (see ``setup``).
 """
 from __future__ import annotations
 
@@ -39,6 +42,16 @@ def main(argv: list[str]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def setup(app):
+    # sphinx-external-toc always loads sphinx-multitoc-numbering, which does not declare itself
+    # safe for parallel reading, so Sphinx read all pages in one process. It only renumbers
+    # sections after reading, in the main process (and our toc numbers nothing): safe.
+    multitoc = app.extensions.get("sphinx_multitoc_numbering")
+    if multitoc is not None and multitoc.parallel_read_safe is None:
+        multitoc.parallel_read_safe = True
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":

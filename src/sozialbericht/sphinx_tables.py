@@ -77,10 +77,4 @@ def _add_preamble(app, config) -> None:
 def setup(app):
     app.add_post_transform(WrappingTables)
     app.connect("config-inited", _add_preamble)
-    # sphinx-external-toc always loads sphinx-multitoc-numbering, which does not declare itself
-    # safe for parallel reading, so Sphinx read all pages in one process. It only renumbers
-    # sections after reading, in the main process (and our toc numbers nothing): safe.
-    multitoc = app.extensions.get("sphinx_multitoc_numbering")
-    if multitoc is not None and multitoc.parallel_read_safe is None:
-        multitoc.parallel_read_safe = True
     return {"parallel_read_safe": True, "parallel_write_safe": True}
