@@ -511,10 +511,10 @@ class Bench:
 # -- scale worker (runs in its own process, with the snapshot's package) ----------------------
 
 def scale_worker(mirror: Path, config_dir: Path, repeat: int) -> None:
-    from sozialbericht import warning
-    from sozialbericht.indicators import read_catalogue, compute
-    from sozialbericht.inputs import load_inputs, read_dataset_specs
-    from sozialbericht.opendata import Cache, LocalSource
+    from sozialbericht.analysis import warning
+    from sozialbericht.analysis.indicators import read_catalogue, compute
+    from sozialbericht.data.inputs import load_inputs, read_dataset_specs
+    from sozialbericht.data.opendata import Cache, LocalSource
 
     specs = read_dataset_specs(config_dir / "datasets.yml")
     catalogue = read_catalogue(config_dir / "indicators.yml", datasets=specs)

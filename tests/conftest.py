@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sozialbericht.geography import Geography
-from sozialbericht.inputs import DatasetSpec
+from sozialbericht.data.geography import Geography
+from sozialbericht.data.inputs import DatasetSpec
 from support_data import MIRROR, FakeAPI, make_specs
 
 

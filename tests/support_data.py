@@ -12,7 +12,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from sozialbericht.inputs import DatasetSpec
+from sozialbericht.data.inputs import DatasetSpec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MIRROR = FIXTURES / "mirror"
@@ -91,7 +91,7 @@ class FakeAPI:
         return sum(1 for r, _ in self.requests if r == route)
 
     def source(self, **options):
-        from sozialbericht.opendata import LiveSource
+        from sozialbericht.data.opendata import LiveSource
 
         options = {"timeout": 0.5, "retries": 2, "backoff": 0.01, **options}
         return LiveSource(api_url=self.base + "api/", catalogue_url=self.base + "ckan/", **options)

@@ -55,12 +55,12 @@ def chapter_notebook(chapter, indicators):
               md("### Handlungsstrategien und Maßnahmen\n\n" + include("massnahmen")),
               md("### Empfehlungen aus dem Frühwarnsystem\n\n" + include("empfehlungen")),
               md("## Entwicklungen und neue Herausforderungen"), code("chapter.developments()")]
-    return notebook(f'from sozialbericht.chapter import Chapter\n\n'
+    return notebook(f'from sozialbericht.report.chapter import Chapter\n\n'
                     f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir, formats)', cells)
 
 
-PAGES = "from sozialbericht.pages import EditionPages\n\npages = EditionPages(year, inputs_file, formats)"
-STEERING = "from sozialbericht.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir, formats)"
+PAGES = "from sozialbericht.report.pages import EditionPages\n\npages = EditionPages(year, inputs_file, formats)"
+STEERING = "from sozialbericht.report.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir, formats)"
 
 FIXED = {
     "einleitung": (PAGES, [md("# Sozialbericht Leipzig"),
@@ -95,13 +95,13 @@ FIXED = {
         md("## Vorschläge nach Ortsteil"), code("pages.participation()"),
         md("## Beteiligungsformate"), code("pages.instruments()"),
         md("## Entwicklungen und neue Herausforderungen"), code("pages.participation_developments()")]),
-    "steckbriefe": ("from sozialbericht.profiles import Profiles\n\nprofiles = Profiles(year, inputs_file, output_dir, formats)\n"
+    "steckbriefe": ("from sozialbericht.report.profiles import Profiles\n\nprofiles = Profiles(year, inputs_file, output_dir, formats)\n"
                     "written = profiles.write() if output_dir else []", [
         md("# Ortsteil-Steckbriefe"),
         md("Für jedes der 63 Ortsteile eine Seite mit allen Kennzahlen im Vergleich zu Stadtbezirk und Stadt, "
            "Rang, Entwicklung, Einstufung im Frühwarnsystem und Vorschlägen zur Beteiligung."),
         code("profiles.overview()")]),
-    "daten": (PAGES + "\nfrom sozialbericht.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs_file, formats=formats)", [
+    "daten": (PAGES + "\nfrom sozialbericht.report.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs_file, formats=formats)", [
         md("# Daten, Quellen und Methoden"),
         md("## Quellen und Lizenz"), code("pages.licence()"),
         md("## Eingabedateien dieser Ausgabe (Manifest)"),

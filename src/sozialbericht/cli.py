@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import SozialberichtError
+from sozialbericht.errors import SozialberichtError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,11 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
-            from .build import build as run_build
+            from sozialbericht.build.pipeline import build as run_build
 
             run_build(args.year, tuple(f for f in args.formats.split(",") if f), args.workers)
         elif args.command == "verify":
-            from .verify import verify
+            from sozialbericht.build.verify import verify
 
             report = verify(args.year)
             print(report.text())

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from sozialbericht import charts
-from sozialbericht.build import latest_year
-from sozialbericht.chapter import Chapter
-from sozialbericht.edition import precompute
-from sozialbericht.indicators import read_catalogue
-from sozialbericht.inputs import load_inputs
-from sozialbericht.opendata import LocalSource
-from sozialbericht.profiles import Profiles
-from sozialbericht.steering import SteeringPages
+from sozialbericht.report import charts
+from sozialbericht.build.pipeline import latest_year
+from sozialbericht.report.chapter import Chapter
+from sozialbericht.report.edition import precompute
+from sozialbericht.analysis.indicators import read_catalogue
+from sozialbericht.data.inputs import load_inputs
+from sozialbericht.data.opendata import LocalSource
+from sozialbericht.report.profiles import Profiles
+from sozialbericht.report.steering import SteeringPages
 
 
 @pytest.fixture(scope="module")

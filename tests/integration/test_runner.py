@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sozialbericht.runner import Job, NotebookError, NotebookRunner
+from sozialbericht.build.runner import Job, NotebookError, NotebookRunner
 
 
 def write_notebook(path: Path, *sources: str) -> Path:
@@ -88,10 +88,10 @@ def test_a_chapter_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path)
     setting = os.environ.get("SOZIALBERICHT_DATA")
     if not setting or not (Path(setting) / "INDEX.csv").is_file():
         pytest.skip("SOZIALBERICHT_DATA does not point at a mirror folder")
-    from sozialbericht import config
-    from sozialbericht.build import latest_year
-    from sozialbericht.edition import precompute
-    from sozialbericht.inputs import load_inputs
+    from sozialbericht import settings as config
+    from sozialbericht.build.pipeline import latest_year
+    from sozialbericht.report.edition import precompute
+    from sozialbericht.data.inputs import load_inputs
 
     inputs = load_inputs()
     year = latest_year(inputs)

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from sozialbericht.aggregate import complete_levels
+from sozialbericht.data.aggregate import complete_levels
 
 OT_VALUES = {"Zentrum": 10.0, "Zentrum-Ost": 20.0, "Schönefeld-Abtnaundorf": 300.0, "Schönefeld-Ost": 400.0}
 

@@ -16,10 +16,10 @@ import pytest
 from support_data import ALTER, ARBEITSLOSE, MIRROR
 from support_layouts import csv_to_json
 from sozialbericht.errors import DataSourceError, GeographyError, ParseError, SozialberichtError
-from sozialbericht.indicators import compute, read_catalogue
-from sozialbericht.inputs import load_inputs
-from sozialbericht.opendata import Cache, LocalSource
-from sozialbericht.parse import parse
+from sozialbericht.analysis.indicators import compute, read_catalogue
+from sozialbericht.data.inputs import load_inputs
+from sozialbericht.data.opendata import Cache, LocalSource
+from sozialbericht.data.parse import parse
 
 K2_R1 = "kdvalues/kdvalues_k2_r1_y.csv"  # Einwohner: Ortsteile, Stadtbezirke, city (recorded layout)
 K2_R3 = "kdvalues/kdvalues_k2_r3_y.csv"  # Jugendquote, Durchschnittsalter (recorded layout)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import shutil
 
-from sozialbericht import build, config
+from sozialbericht.build import pipeline as build
+from sozialbericht import settings as config
 
 
 def test_policy_edit_changes_only_the_policy_notebooks_key(tmp_path, monkeypatch):

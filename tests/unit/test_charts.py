@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from sozialbericht import charts
+from sozialbericht.report import charts
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

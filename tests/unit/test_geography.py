@@ -8,8 +8,8 @@ import pytest
 
 from support_data import MIRROR
 from sozialbericht.errors import GeographyError
-from sozialbericht.geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
-from sozialbericht.parse import parse
+from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
+from sozialbericht.data.parse import parse
 
 OT_BYTES = (MIRROR / "geo" / "ortsteile.geojson").read_bytes()
 SBZ_BYTES = (MIRROR / "geo" / "stadtbezirke.geojson").read_bytes()

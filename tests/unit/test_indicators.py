@@ -9,11 +9,11 @@ import math
 
 import pytest
 
-from sozialbericht import narrative
+from sozialbericht.report import text as narrative
 from sozialbericht.errors import CatalogueError
-from sozialbericht.indicators import compute, extremes, key_figure, read_catalogue
-from sozialbericht.inputs import load_inputs
-from sozialbericht.opendata import Cache, LocalSource
+from sozialbericht.analysis.indicators import compute, extremes, key_figure, read_catalogue
+from sozialbericht.data.inputs import load_inputs
+from sozialbericht.data.opendata import Cache, LocalSource
 
 CATALOGUE = """
 chapters:
@@ -145,8 +145,8 @@ def test_catalogue_errors_name_entry_and_field(tmp_path, specs):
 
 def test_project_catalogue_matches_datasets_and_table_of_contents():
     """Every chapter of data/indicators.yml is in _toc.yml and has a notebook."""
-    from sozialbericht import config
-    from sozialbericht.inputs import read_dataset_specs
+    from sozialbericht import settings as config
+    from sozialbericht.data.inputs import read_dataset_specs
 
     catalogue = read_catalogue(datasets=read_dataset_specs())
     toc = (config.ROOT / "_toc.yml").read_text(encoding="utf-8")
@@ -159,7 +159,7 @@ def test_changes_are_tested_against_chance_when_counts_exist():
     """A small Ortsteil's big jump is not 'the strongest rise' unless it beats chance; a large one's is."""
     import pandas as pd
 
-    from sozialbericht.indicators import changes
+    from sozialbericht.analysis.indicators import changes
 
     rows = []
     # (area, x before, n before, x now, n now): rates per 1000

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from support_data import ALTER, ARBEITSLOSE, EINWOHNER, MIRROR
-from sozialbericht import config
+from sozialbericht import settings as config
 from sozialbericht.errors import CatalogueError, DataSourceError, GeographyError, ParseError, SozialberichtError
-from sozialbericht.inputs import TIDY_COLUMNS, load_inputs, read_dataset_specs, read_inputs
-from sozialbericht.opendata import Cache, LocalSource
+from sozialbericht.data.inputs import TIDY_COLUMNS, load_inputs, read_dataset_specs, read_inputs
+from sozialbericht.data.opendata import Cache, LocalSource
 
 
 def get(inputs, dataset, feature, area, year) -> pd.Series:

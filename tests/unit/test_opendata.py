@@ -9,9 +9,9 @@ import time
 import pytest
 
 from support_data import ALTER, ARBEITSLOSE, EINWOHNER, HTML_PAGE, MIRROR
-from sozialbericht import config
+from sozialbericht import settings as config
 from sozialbericht.errors import DataSourceError
-from sozialbericht.opendata import Cache, Fetched, LiveSource, LocalSource, source_from_environment
+from sozialbericht.data.opendata import Cache, Fetched, LiveSource, LocalSource, source_from_environment
 
 
 # -- LocalSource -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from support_data import MIRROR, PARSE
 from sozialbericht.errors import ParseError
-from sozialbericht.parse import parse, parse_kdvalues_csv, parse_kdvalues_json, parse_value
+from sozialbericht.data.parse import parse, parse_kdvalues_csv, parse_kdvalues_json, parse_value
 
 HEADER = '"Gebiet","Sachmerkmal","2022","2023"\n'
 

@@ -8,7 +8,8 @@ import textwrap
 import pandas as pd
 import pytest
 
-from sozialbericht import config, policy
+from sozialbericht import settings as config
+from sozialbericht.policy import register as policy
 from sozialbericht.errors import CatalogueError
 
 TODAY = dt.date(2026, 6, 30)

@@ -28,11 +28,11 @@ from hypothesis import strategies as st
 
 from support_layouts import (ALL_AREAS, CITY, ORTSTEILE, STADTBEZIRK_OF, STADTBEZIRKE, Line, make_folder,
                              write_csv, write_json)
-from sozialbericht.aggregate import SUMMABLE
-from sozialbericht.indicators import USABLE, compute, read_catalogue
-from sozialbericht.inputs import DatasetSpec, load_inputs
-from sozialbericht.opendata import Cache, LocalSource
-from sozialbericht.parse import parse, parse_kdvalues_csv, parse_kdvalues_json
+from sozialbericht.data.aggregate import SUMMABLE
+from sozialbericht.analysis.indicators import USABLE, compute, read_catalogue
+from sozialbericht.data.inputs import DatasetSpec, load_inputs
+from sozialbericht.data.opendata import Cache, LocalSource
+from sozialbericht.data.parse import parse, parse_kdvalues_csv, parse_kdvalues_json
 
 SETTINGS = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 parsing = settings(max_examples=60, **SETTINGS)

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
-from sozialbericht.tables import html_table, markdown_table
+from sozialbericht.report.tables import html_table, markdown_table
 
 FRAME = pd.DataFrame({"Kennzahl": ["Einwohner", "<Quote> & Co", "a|b"], "Wert": ["1.234", "5,6", "–"]})
 

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sozialbericht import warning as W
+from sozialbericht.analysis import warning as W
 from sozialbericht.errors import CatalogueError
-from sozialbericht.indicators import read_catalogue
+from sozialbericht.analysis.indicators import read_catalogue
 
 CITY = ("14713000", "Stadt Leipzig")
 COLUMNS = ["indicator", "area_code", "area_name", "level", "sbz_code", "year", "value", "numerator",
@@ -466,7 +466,7 @@ def test_invalid_yaml_file_is_reported_with_its_path(catalogue, tmp_path):
 @pytest.mark.skipif(not os.environ.get("SOZIALBERICHT_DATA"),
                     reason="needs the data mirror: set SOZIALBERICHT_DATA to its folder")
 def test_index_builds_for_every_year_from_2015_on_the_mirror():
-    from sozialbericht.inputs import load_inputs
+    from sozialbericht.data.inputs import load_inputs
 
     inputs = load_inputs()
     cfg = W.load_config()

@@ -14,7 +14,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 # column types for the colspec below: Sphinx's wrapping column \X{width}{total}, ragged
 PREAMBLE = r"""
-% sozialbericht.sphinx_tables: wrapping table columns, ragged right or flush right
+% sozialbericht.build.sphinx_tables: wrapping table columns, ragged right or flush right
 \newcolumntype{\SBl}[2]{>{\raggedright\arraybackslash}\X{#1}{#2}}
 \newcolumntype{\SBr}[2]{>{\raggedleft\arraybackslash}\X{#1}{#2}}
 """

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 
-from . import fmt
-from .indicators import Indicator, KeyFigure
+from sozialbericht import fmt
+from sozialbericht.analysis.indicators import Indicator, KeyFigure
 
 
 def value_text(indicator: Indicator, value: float) -> str:

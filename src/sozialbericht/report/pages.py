@@ -4,11 +4,12 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown
 
-from . import config, fmt
-from .indicators import read_catalogue
-from .inputs import read_inputs
-from .policy import escape_markdown as escape
-from .tables import markdown_table
+from sozialbericht import settings as config
+from sozialbericht import fmt
+from sozialbericht.analysis.indicators import read_catalogue
+from sozialbericht.data.inputs import read_inputs
+from sozialbericht.policy.register import escape_markdown as escape
+from sozialbericht.report.tables import markdown_table
 
 STATUS_TEXT = {
     "missing": "leer (keine Angabe)",

@@ -9,12 +9,12 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import charts
-from . import policy as policy_module
-from . import warning
-from .errors import SozialberichtError
-from .indicators import compute, read_catalogue
-from .inputs import read_inputs
+from sozialbericht.report import charts
+from sozialbericht.policy import register as policy_module
+from sozialbericht.analysis import warning
+from sozialbericht.errors import SozialberichtError
+from sozialbericht.analysis.indicators import compute, read_catalogue
+from sozialbericht.data.inputs import read_inputs
 
 
 class Edition:

@@ -13,12 +13,16 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from . import charts, config, fmt, narrative
-from .geography import ORTSTEIL, STADT, STADTBEZIRK
-from . import policy, warning
-from .edition import Edition, recommendations_text
-from .indicators import Indicator, changes, extremes, key_figure, level_values, reference_year
-from .tables import markdown_table
+from sozialbericht.report import charts
+from sozialbericht import settings as config
+from sozialbericht import fmt
+from sozialbericht.report import text as narrative
+from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
+from sozialbericht.policy import register as policy
+from sozialbericht.analysis import warning
+from sozialbericht.report.edition import Edition, recommendations_text
+from sozialbericht.analysis.indicators import Indicator, changes, extremes, key_figure, level_values, reference_year
+from sozialbericht.report.tables import markdown_table
 
 
 RULE_WORDS = {"worse_than_city": "signifikant ungünstiger als die Stadt",

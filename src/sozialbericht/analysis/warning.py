@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import config as project_config
-from . import fmt
-from .errors import CatalogueError, SozialberichtError
-from .geography import ORTSTEIL, STADT
-from .indicators import Catalogue, Indicator, Term, compute, read_catalogue
+from sozialbericht import settings as project_config
+from sozialbericht import fmt
+from sozialbericht.errors import CatalogueError, SozialberichtError
+from sozialbericht.data.geography import ORTSTEIL, STADT
+from sozialbericht.analysis.indicators import Catalogue, Indicator, Term, compute, read_catalogue
 
 CONFIG_PATH = project_config.DATA_DIR / "fruehwarnsystem.yml"
 POPULATION_INDICATOR = "einwohner"

@@ -2,7 +2,7 @@
 
 Output columns: ``area_name``, ``feature``, ``year``, ``value``, ``status``,
 ``row`` (the line in the source file, for error messages and audits).
-Area codes and levels are added by :mod:`sozialbericht.geography`.
+Area codes and levels are added by :mod:`sozialbericht.data.geography`.
 
 Status values:
 
@@ -24,7 +24,7 @@ import re
 
 import pandas as pd
 
-from .errors import ParseError
+from sozialbericht.errors import ParseError
 
 COLUMNS = ["area_name", "feature", "year", "value", "status", "row"]
 SIGNS = {"": "missing", "-": "nothing", ".": "secret", "x": "not_applicable"}
@@ -182,7 +182,7 @@ def parse_kdvalues_json(content: bytes | str, source: str = "<json>") -> pd.Data
         data = data["daten"]
     if not isinstance(data, list):
         raise ParseError(f"{source}: JSON must be a list of records.")
-    from .config import CITY_NAME
+    from sozialbericht.settings import CITY_NAME
 
     records: list[dict] = []
     parent = None

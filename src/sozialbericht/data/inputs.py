@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import config
-from .aggregate import complete_levels
-from .errors import CatalogueError, ParseError, SozialberichtError
-from .geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
-from .opendata import Cache, LocalSource, source_from_environment
-from .parse import parse
+from sozialbericht import settings as config
+from sozialbericht.data.aggregate import complete_levels
+from sozialbericht.errors import CatalogueError, ParseError, SozialberichtError
+from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
+from sozialbericht.data.opendata import Cache, LocalSource, source_from_environment
+from sozialbericht.data.parse import parse
 
 KINDS = {"count", "rate", "mean", "median", "share"}
 TIDY_COLUMNS = ["dataset", "area_code", "area_name", "level", "sbz_code", "feature", "year", "value",

@@ -34,7 +34,7 @@ import pandas as pd
 import shapely
 import vl_convert
 
-from . import fmt
+from sozialbericht import fmt
 
 # --------------------------------------------------------------------------- theme
 

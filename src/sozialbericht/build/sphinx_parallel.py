@@ -3,7 +3,7 @@
 Jupyter Book 1.x has no option for Sphinx's ``-j``; its build command calls ``build_sphinx``
 with ``jobs`` left at 1. This wrapper sets it and then runs the unchanged command line:
 
-    python -m sozialbericht.sphinx_parallel --jobs 2 build BOOK --builder html
+    python -m sozialbericht.build.sphinx_parallel --jobs 2 build BOOK --builder html
 
 As a Sphinx extension (``extra_extensions`` in ``_config.yml``) the module also lets Sphinx
 read the pages in parallel at all (see ``setup``).

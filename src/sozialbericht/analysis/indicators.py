@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import config
-from .errors import CatalogueError
-from .geography import ORTSTEIL, STADT, STADTBEZIRK
+from sozialbericht import settings as config
+from sozialbericht.errors import CatalogueError
+from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
 
 USABLE = {"ok", "nothing", "aggregated"}
 DIRECTIONS = {"higher_worse", "higher_better", "neutral"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import config
-from .geography import ORTSTEIL, STADT, STADTBEZIRK
+from sozialbericht import settings as config
+from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
 
 SUMMABLE = {"ok", "nothing"}
 

@@ -6,9 +6,12 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from . import charts, fmt, policy, warning
-from .edition import Edition
-from .tables import markdown_table
+from sozialbericht.report import charts
+from sozialbericht import fmt
+from sozialbericht.policy import register as policy
+from sozialbericht.analysis import warning
+from sozialbericht.report.edition import Edition
+from sozialbericht.report.tables import markdown_table
 
 STATUS_COLORS = {"hoch": "#542788", "mittel": "#b2abd2", "niedrig": "#fdb863", "sehr niedrig": "#b35806"}
 # what a status class means socially: "hoch" is the favourable end (a low index)

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import yaml
 
-from . import config, downloads
-from .errors import SozialberichtError
-from .indicators import read_catalogue
-from .inputs import Inputs, load_inputs
-from .opendata import source_from_environment
+from sozialbericht import settings as config
+from sozialbericht.build import downloads
+from sozialbericht.errors import SozialberichtError
+from sozialbericht.analysis.indicators import read_catalogue
+from sozialbericht.data.inputs import Inputs, load_inputs
+from sozialbericht.data.opendata import source_from_environment
 
 FRONT_NOTEBOOKS = ["einleitung"]
 STEERING_NOTEBOOKS = ["fruehwarnsystem", "massnahmen", "beteiligung", "steckbriefe"]
@@ -81,7 +82,7 @@ def code_digest(policy: bool = True) -> bytes:
 
 def read_inputs_for(year: int | None) -> tuple[Inputs, int]:
     """Read and check every input; validate the authored catalogues before any notebook runs."""
-    from .policy import load_policy
+    from sozialbericht.policy.register import load_policy
 
     log(f"reading the data ({source_from_environment().describe()})")
     inputs = load_inputs()
@@ -93,7 +94,7 @@ def read_inputs_for(year: int | None) -> tuple[Inputs, int]:
 
 def prepare(inputs: Inputs, year: int, work_dir: Path) -> Path:
     """Compute the shared results once and store them for the notebooks: ``work_dir/inputs.pkl``."""
-    from .edition import precompute
+    from sozialbericht.report.edition import precompute
 
     precompute(inputs, year)
     inputs.save(work_dir / "inputs.pkl")  # written atomically
@@ -113,7 +114,7 @@ def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: 
                       inputs_digest: str | None = None, formats: tuple[str, ...] = ("html", "pdf"),
                       runner: "NotebookRunner | None" = None) -> dict[str, float]:
     """Run each chapter notebook unless its notebook, parameters, inputs and code are unchanged."""
-    from .runner import Job, NotebookError, NotebookRunner
+    from sozialbericht.build.runner import Job, NotebookError, NotebookRunner
 
     edition_dir.mkdir(parents=True, exist_ok=True)
     # content of the data, not the pickle: the pickle also records when each file was read
@@ -178,7 +179,7 @@ def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
     Files are synced, not rewritten: unchanged pages keep their modification time, so Jupyter
     Book (Sphinx) rebuilds only what changed. The built site is copied out when published.
     """
-    from . import charts
+    from sozialbericht.report import charts
 
     sources: set[Path] = set()
     book_config = config.load_yaml((config.ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -225,7 +226,7 @@ def _copy_mathjax(static: Path) -> Path:
 
 def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2) -> None:
     # Jupyter Book's own command line, with Sphinx reading and writing pages on ``jobs`` processes
-    command = [sys.executable, "-m", "sozialbericht.sphinx_parallel", "--jobs", str(jobs), "build", str(stage_dir),
+    command = [sys.executable, "-m", "sozialbericht.build.sphinx_parallel", "--jobs", str(jobs), "build", str(stage_dir),
                "--builder", builder, "--keep-going"]
     log(f"jupyter-book {builder}")
     started = time.perf_counter()
@@ -365,7 +366,7 @@ def _unchanged(year: int, key: str, formats: tuple[str, ...]) -> bool:
 
 def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), workers: int = 2,
           force: bool = False) -> dict:
-    from .runner import NotebookRunner
+    from sozialbericht.build.runner import NotebookRunner
 
     started = time.perf_counter()
     inputs, year = read_inputs_for(year)
@@ -383,7 +384,7 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
         inputs_file = prepare(inputs, year, config.BUILD_DIR / "work" / str(year))
         # a website-only build skips the images for the PDF; a later PDF build executes again
         needs = ("html", "pdf") if "pdf" in formats else ("html",)
-        from .edition import write_policy_fragments
+        from sozialbericht.report.edition import write_policy_fragments
 
         written = write_policy_fragments(inputs_file, year, edition_dir)
         log(f"{written} fragments from plans, measures and participation written")

@@ -75,9 +75,10 @@ from urllib.parse import urlsplit
 import pandas as pd
 import yaml
 
-from . import config, fmt
-from .errors import CatalogueError
-from .warning import SEVERITY as SEVERITY_LABELS
+from sozialbericht import settings as config
+from sozialbericht import fmt
+from sozialbericht.errors import CatalogueError
+from sozialbericht.analysis.warning import SEVERITY as SEVERITY_LABELS
 
 # --- vocabularies -------------------------------------------------------------------------
 
@@ -111,7 +112,7 @@ BEISPIEL_NOTICE = (
 NOT_GIVEN = "nicht angegeben"
 
 # The early-warning system flags Ortsteile on single indicators and on its composite index
-# (indicator id "index", see sozialbericht.warning). The index's component indicators are read
+# (indicator id "index", see sozialbericht.analysis.warning). The index's component indicators are read
 # from its configuration file, so a flag on the index is treated as a flag on its components.
 INDEX_ID = "index"
 INDEX_TITLE = "Sozialindex (Status und Dynamik)"

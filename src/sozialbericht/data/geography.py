@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from . import config
-from .errors import GeographyError
+from sozialbericht import settings as config
+from sozialbericht.errors import GeographyError
 
 ORTSTEIL, STADTBEZIRK, STADT = "Ortsteil", "Stadtbezirk", "Stadt"
 LEVEL_ORDER = {ORTSTEIL: 0, STADTBEZIRK: 1, STADT: 2}

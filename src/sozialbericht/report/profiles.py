@@ -17,11 +17,13 @@ import pandas as pd
 import vl_convert as vlc
 from IPython.display import Markdown
 
-from . import charts, fmt, policy
-from .edition import Edition
-from .geography import ORTSTEIL, STADT, STADTBEZIRK
-from .indicators import reference_year
-from .tables import html_table, markdown_table
+from sozialbericht.report import charts
+from sozialbericht import fmt
+from sozialbericht.policy import register as policy
+from sozialbericht.report.edition import Edition
+from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
+from sozialbericht.analysis.indicators import reference_year
+from sozialbericht.report.tables import html_table, markdown_table
 
 CHART_INDICATORS = ["auslaenderanteil", "durchschnittsalter", "arbeitslosenanteil", "sgb2_dichte",
                     "sgb2_alleinerziehende", "straftaten_je_1000"]

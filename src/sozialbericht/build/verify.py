@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .downloads import indicator_table
-from .errors import SozialberichtError
-from .inputs import load_inputs
+from sozialbericht import settings as config
+from sozialbericht.build.downloads import indicator_table
+from sozialbericht.errors import SozialberichtError
+from sozialbericht.data.inputs import load_inputs
 
 KEYS = ["indicator", "area_code", "year"]
 

@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import config
-from .errors import DataSourceError
+from sozialbericht import settings as config
+from sozialbericht.errors import DataSourceError
 
 GEOMETRY_LEVELS = ("ortsteile", "stadtbezirke")
 CKAN_GEO_PACKAGES = {

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .indicators import compute_all, read_catalogue
+from sozialbericht import settings as config
+from sozialbericht.analysis.indicators import compute_all, read_catalogue
 
 FIELDS = [
     ("indicator", "string", "Kennzahl (id im Indikatorenkatalog)"),

@@ -31,15 +31,15 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
-from .errors import SozialberichtError
+from sozialbericht.errors import SozialberichtError
 
 ENGINE_NAME = "sozialbericht-warm-kernel"
 KERNEL_NAME = "python3"
 # what the notebooks import first: loaded once per kernel, while the build reads the data
-WARM_UP = ("from sozialbericht.kernel import remember_start_state\n"
+WARM_UP = ("from sozialbericht.build.kernel import remember_start_state\n"
            "remember_start_state()\n"
-           "import sozialbericht.chapter, sozialbericht.pages, sozialbericht.profiles, sozialbericht.steering")
-RESET = "from sozialbericht.kernel import reset_for_next_notebook\nreset_for_next_notebook()"
+           "import sozialbericht.report.chapter, sozialbericht.report.pages, sozialbericht.report.profiles, sozialbericht.report.steering")
+RESET = "from sozialbericht.build.kernel import reset_for_next_notebook\nreset_for_next_notebook()"
 
 logger = logging.getLogger("papermill")
 
