@@ -1,0 +1,39 @@
+"""Write the JSON Schema of every validated catalogue into schemas/ (editors read them while planners type).
+
+Run after changing a catalogue model: ``python tools/export_schemas.py``. A test fails when a committed schema
+differs from what this would write.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sozialbericht.data.catalogue import json_schema
+from sozialbericht.settings import ROOT
+
+SCHEMA_DIR = ROOT / "schemas"
+
+
+def catalogue_models():
+    """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
+    from sozialbericht.analysis.special_effects import SpecialEffects
+
+    return [("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte")]
+
+
+def expected() -> dict[Path, str]:
+    return {SCHEMA_DIR / name.replace(".yml", ".schema.json"): json_schema(model, title)
+            for name, model, title in catalogue_models()}
+
+
+def main() -> int:
+    SCHEMA_DIR.mkdir(exist_ok=True)
+    for path, text in expected().items():
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+            print(f"written: {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
