@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 YEAR ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: setup report html pdf verify test test-fast bench clean
+.PHONY: setup report html pdf verify lint test test-fast bench clean
 
 setup: $(VENV)/.installed .system-deps
 
@@ -36,7 +36,11 @@ pdf: setup
 verify: setup
 	$(BIN)/python -m sozialbericht verify --year $(or $(YEAR),$(shell ls _build/html | grep -E '^[0-9]{4}$$' | sort | tail -1))
 
-test: setup
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup lint
 	$(BIN)/python -m pytest
 
 test-fast: setup

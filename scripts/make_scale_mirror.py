@@ -21,6 +21,7 @@ the completeness and sum checks of the loader pass). ``reduced_config`` writes m
 
     python scripts/make_scale_mirror.py OUT_DIR --areas 1000 [--seed 1] [--config-dir DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,17 @@ DATASETS = {
     "straftaten": (12, 1, "Straftaten (Jahreszahlen, kleinräumig)", 2004, 2022, "\n"),
 }
 # indicators of data/indicators.yml that the generated datasets support
-INDICATORS = ["einwohner", "auslaenderanteil", "arbeitslose", "arbeitslosenanteil", "langzeitarbeitslosenanteil",
-              "jugendarbeitslosenanteil", "sgb2_dichte", "sgb2_alleinerziehende", "straftaten_je_1000"]
+INDICATORS = [
+    "einwohner",
+    "auslaenderanteil",
+    "arbeitslose",
+    "arbeitslosenanteil",
+    "langzeitarbeitslosenanteil",
+    "jugendarbeitslosenanteil",
+    "sgb2_dichte",
+    "sgb2_alleinerziehende",
+    "straftaten_je_1000",
+]
 
 
 def area_codes(n: int) -> list[str]:
@@ -60,9 +70,14 @@ def _square(x: float, y: float, size: float) -> dict:
 
 
 def _geojson(features: list[dict]) -> str:
-    return json.dumps({"type": "FeatureCollection",
-                       "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
-                       "features": features}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
+            "features": features,
+        },
+        ensure_ascii=False,
+    )
 
 
 def write_geometry(out: Path, codes: list[str]) -> None:
@@ -75,12 +90,22 @@ def write_geometry(out: Path, codes: list[str]) -> None:
     ot_features, sbz_features = [], []
     for s in range(N_SBZ):
         x0, y0 = 12.25 + 0.021 * (s % 5), 51.28 + 0.021 * (s // 5)
-        sbz_features.append({"type": "Feature", "properties": {"SBZ": str(s), "Name": f"Stadtbezirk {s}"},
-                             "geometry": _square(x0, y0, 0.02)})
+        sbz_features.append(
+            {
+                "type": "Feature",
+                "properties": {"SBZ": str(s), "Name": f"Stadtbezirk {s}"},
+                "geometry": _square(x0, y0, 0.02),
+            }
+        )
         mine = [c for c in codes if c[0] == str(s)]
         for i, code in enumerate(mine):
-            ot_features.append({"type": "Feature", "properties": {"OT": code, "Name": f"Ortsteil {code}"},
-                                "geometry": _square(x0 + cell * (i % side), y0 + cell * (i // side), cell)})
+            ot_features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"OT": code, "Name": f"Ortsteil {code}"},
+                    "geometry": _square(x0 + cell * (i % side), y0 + cell * (i // side), cell),
+                }
+            )
     (geo / "ortsteile.geojson").write_text(_geojson(ot_features), encoding="utf-8")
     (geo / "stadtbezirke.geojson").write_text(_geojson(sbz_features), encoding="utf-8")
 
@@ -108,29 +133,42 @@ class Area:
 
     def counts(self, key: str, year: int, rng: random.Random) -> dict[str, float]:
         population = self.population * (1 + self.growth) ** (year - 2023)
-        noise = lambda: rng.uniform(0.95, 1.05)  # noqa: E731
+        noise = lambda: rng.uniform(0.95, 1.05)
         if key == "einwohner":
             total = round(population)
             men = round(total * rng.uniform(0.47, 0.52))
             foreign = round(total * self.foreign * noise())
-            return {"Einwohner insgesamt": total, "   Männer": men, "   Frauen": total - men,
-                    "   Deutsche": total - foreign, "   Ausländer": foreign}
+            return {
+                "Einwohner insgesamt": total,
+                "   Männer": men,
+                "   Frauen": total - men,
+                "   Deutsche": total - foreign,
+                "   Ausländer": foreign,
+            }
         if key == "arbeitslose":
             workforce = population * 0.66
             rate = max(0.005, self.unemployment * (1 + self.unemployment_trend) ** (year - 2022) * noise())
             total = round(workforce * rate)
             men = round(total * rng.uniform(0.5, 0.6))
-            return {"Arbeitslose insgesamt": total, "Männer": men, "Frauen": total - men,
-                    "unter 25 Jahre": round(total * rng.uniform(0.05, 0.12)),
-                    "Langzeitarbeitslose": round(total * rng.uniform(0.25, 0.45)),
-                    "_workforce": workforce}
+            return {
+                "Arbeitslose insgesamt": total,
+                "Männer": men,
+                "Frauen": total - men,
+                "unter 25 Jahre": round(total * rng.uniform(0.05, 0.12)),
+                "Langzeitarbeitslose": round(total * rng.uniform(0.25, 0.45)),
+                "_workforce": workforce,
+            }
         if key == "sgb2":
             persons = round(population * self.sgb2 * noise())
             households = round(persons / rng.uniform(1.6, 2.0))
-            return {"Bedarfsgemeinschaften": households, "mit 1 Person": round(households * 0.5),
-                    "mit Kindern": round(households * 0.3), "Personen in Bedarfsgemeinschaften": persons,
-                    "Alleinerziehende": round(households * self.single_parents * noise()),
-                    "unter 15 Jahre": round(persons * 0.3)}
+            return {
+                "Bedarfsgemeinschaften": households,
+                "mit 1 Person": round(households * 0.5),
+                "mit Kindern": round(households * 0.3),
+                "Personen in Bedarfsgemeinschaften": persons,
+                "Alleinerziehende": round(households * self.single_parents * noise()),
+                "unter 15 Jahre": round(persons * 0.3),
+            }
         if key == "straftaten":
             total = round(population * self.crime * noise())
             return {"Straftaten insgesamt": total, "Diebstahl": round(total * 0.4)}
@@ -171,8 +209,10 @@ def write_mirror(out: Path, n_areas: int, seed: int = 1) -> dict:
                 for name, value in by_area.items():
                     values[feature].setdefault(name, {})[year] = value
         if key == "arbeitslose":  # a published share, as the real file has it
-            share = {name: {y: values["Arbeitslose insgesamt"][name][y] / workforce[name][y] * 100 for y in years}
-                     for name in workforce}
+            share = {
+                name: {y: values["Arbeitslose insgesamt"][name][y] / workforce[name][y] * 100 for y in years}
+                for name in workforce
+            }
             values["Anteil an den Erwerbsfähigen"] = share
         order = [f"Ortsteil {c}" for c in codes] + [f"Stadtbezirk {s}" for s in range(N_SBZ)] + [CITY]
         buffer = io.StringIO()
@@ -187,16 +227,26 @@ def write_mirror(out: Path, n_areas: int, seed: int = 1) -> dict:
         data = buffer.getvalue().encode("utf-8")
         path.write_bytes(data)
         total_bytes += len(data)
-        index_rows.append([f"kdvalues/{path.name}", kategorie, rubrik, title,
-                           f"GENERATED by scripts/make_scale_mirror.py (seed {seed})",
-                           f"{n_areas} Ortsteile + {N_SBZ} Stadtbezirke + {CITY}", "synthetic"])
+        index_rows.append(
+            [
+                f"kdvalues/{path.name}",
+                kategorie,
+                rubrik,
+                title,
+                f"GENERATED by scripts/make_scale_mirror.py (seed {seed})",
+                f"{n_areas} Ortsteile + {N_SBZ} Stadtbezirke + {CITY}",
+                "synthetic",
+            ]
+        )
     with open(out / "INDEX.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["file", "kategorie_nr", "rubrik_nr", "title", "origin", "gebiete", "values"])
         writer.writerows(index_rows)
     (out / "README.md").write_text(
         f"Synthetic mirror with {n_areas} Ortsteile (generated by scripts/make_scale_mirror.py, seed {seed}); "
-        "random values, for benchmarks only.\n", encoding="utf-8")
+        "random values, for benchmarks only.\n",
+        encoding="utf-8",
+    )
     return {"areas": n_areas, "files": len(index_rows), "bytes": total_bytes, "cells": cells}
 
 
@@ -218,11 +268,12 @@ def reduced_config(project_data: Path, out: Path) -> dict[str, Path]:
     warning["statistics"] = {k: v for k, v in (warning.get("statistics") or {}).items() if k in kept}
     index_ids = [(e if isinstance(e, str) else e["id"]) for e in warning["index"]["indicators"]]
     if not set(index_ids) <= kept:
-        raise SystemExit(f"the early-warning index needs {sorted(set(index_ids) - kept)}, which the generated "
-                         "mirror does not provide; extend DATASETS/INDICATORS in scripts/make_scale_mirror.py")
+        raise SystemExit(
+            f"the early-warning index needs {sorted(set(index_ids) - kept)}, which the generated "
+            "mirror does not provide; extend DATASETS/INDICATORS in scripts/make_scale_mirror.py"
+        )
     paths = {}
-    for name, content in (("datasets.yml", datasets), ("indicators.yml", indicators),
-                          ("fruehwarnsystem.yml", warning)):
+    for name, content in (("datasets.yml", datasets), ("indicators.yml", indicators), ("fruehwarnsystem.yml", warning)):
         paths[name] = out / name
         paths[name].write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return paths

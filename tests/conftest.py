@@ -1,14 +1,15 @@
 """Shared fixtures of the data-layer tests (the data behind them: support_data.py)."""
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
+from support_data import MIRROR, FakeAPI, make_specs
 
 from sozialbericht.data.geography import Geography
 from sozialbericht.data.inputs import DatasetSpec
-from support_data import MIRROR, FakeAPI, make_specs
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ Everything under tests/fixtures was written by hand (see tests/fixtures/README.m
 The fake server listens on 127.0.0.1 only and never forwards a request anywhere.
 The pytest fixtures built from these live in conftest.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,15 +35,22 @@ def make_specs() -> dict[str, DatasetSpec]:
     return {
         "einwohner": DatasetSpec("einwohner", EINWOHNER, "count", "Personen"),
         "alter": DatasetSpec("alter", ALTER, "rate", features={"Durchschnittsalter": {"kind": "mean"}}),
-        "arbeitslose": DatasetSpec("arbeitslose", ARBEITSLOSE, "count", "Personen",
-                                   features={"Anteil an den Erwerbsfähigen": {"kind": "share"}}),
+        "arbeitslose": DatasetSpec(
+            "arbeitslose",
+            ARBEITSLOSE,
+            "count",
+            "Personen",
+            features={"Anteil an den Erwerbsfähigen": {"kind": "share"}},
+        ),
     }
 
 
 # -- fake open-data server ---------------------------------------------------------------------
 
-HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Wartungsarbeiten</title></head>"
-             b"<body><h1>Der Dienst ist vor\xc3\xbcbergehend nicht erreichbar.</h1></body></html>\n")
+HTML_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>Wartungsarbeiten</title></head>"
+    b"<body><h1>Der Dienst ist vor\xc3\xbcbergehend nicht erreichbar.</h1></body></html>\n"
+)
 
 
 class FakeAPI:
@@ -63,8 +71,9 @@ class FakeAPI:
         self.plans: dict[str, list] = {}
         self.counts: dict[str, int] = {}
         self.datasets = {title: (k, r, (MIRROR / path).read_bytes()) for title, (k, r, path) in DATASETS.items()}
-        self.geo = {level: (MIRROR / "geo" / f"{level}.geojson").read_bytes()
-                    for level in ("ortsteile", "stadtbezirke")}
+        self.geo = {
+            level: (MIRROR / "geo" / f"{level}.geojson").read_bytes() for level in ("ortsteile", "stadtbezirke")
+        }
         self.release = threading.Event()
         self.lock = threading.Lock()
         api = self
@@ -100,13 +109,30 @@ class FakeAPI:
         packages = []
         for title, (k, r, _) in self.datasets.items():
             base = "https://statistik.leipzig.de/opendata/api/"
-            packages.append({"title": title, "resources": [
-                {"format": "JSON", "url": f"{base}kdvalues?kategorie_nr={k}&rubrik_nr={r}&periode=y&format=json"},
-                {"format": "CSV", "url": f"{base}kdvalues?kategorie_nr={k}&rubrik_nr={r}&periode=y&format=csv"},
-            ]})
+            packages.append(
+                {
+                    "title": title,
+                    "resources": [
+                        {
+                            "format": "JSON",
+                            "url": f"{base}kdvalues?kategorie_nr={k}&rubrik_nr={r}&periode=y&format=json",
+                        },
+                        {"format": "CSV", "url": f"{base}kdvalues?kategorie_nr={k}&rubrik_nr={r}&periode=y&format=csv"},
+                    ],
+                }
+            )
         # a city-wide dataset with a similar title: must never be picked for a kdvalues title
-        packages.append({"title": "Arbeitslose (Jahreszahlen)", "resources": [
-            {"format": "CSV", "url": "https://statistik.leipzig.de/opendata/api/values?kategorie_nr=7&rubrik_nr=9&periode=y&format=csv"}]})
+        packages.append(
+            {
+                "title": "Arbeitslose (Jahreszahlen)",
+                "resources": [
+                    {
+                        "format": "CSV",
+                        "url": "https://statistik.leipzig.de/opendata/api/values?kategorie_nr=7&rubrik_nr=9&periode=y&format=csv",
+                    }
+                ],
+            }
+        )
         return json.dumps({"success": True, "result": {"count": len(packages), "results": packages}}).encode()
 
     # -- request handling
@@ -115,14 +141,20 @@ class FakeAPI:
         if path == "/ckan/package_search":
             return "catalogue", self.catalogue_json(), "application/json"
         if path == "/ckan/package_show":
-            level = {"geodaten-ortsteile-leipzig": "ortsteile",
-                     "geodaten-stadtbezirke-leipzig": "stadtbezirke"}.get(query.get("id", [""])[0])
+            level = {"geodaten-ortsteile-leipzig": "ortsteile", "geodaten-stadtbezirke-leipzig": "stadtbezirke"}.get(
+                query.get("id", [""])[0]
+            )
             if level is None:
                 return "geo_meta", None, ""
-            body = {"success": True, "result": {"resources": [
-                {"format": "SHP", "url": f"{self.base}geo/{level}.zip"},
-                {"format": "GeoJSON", "url": f"{self.base}geo/{level}.geojson"},
-            ]}}
+            body = {
+                "success": True,
+                "result": {
+                    "resources": [
+                        {"format": "SHP", "url": f"{self.base}geo/{level}.zip"},
+                        {"format": "GeoJSON", "url": f"{self.base}geo/{level}.geojson"},
+                    ]
+                },
+            }
             return "geo_meta", json.dumps(body).encode(), "application/json"
         if path.startswith("/geo/") and path.endswith(".geojson"):
             return "geo", self.geo.get(path[5:-8]), "application/geo+json"

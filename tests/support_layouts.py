@@ -8,6 +8,7 @@ A table to write is a list of :class:`Line` objects: one line of the wide CSV
 layout, i.e. one area and one feature with a raw cell (German decimal or
 official sign) per year.
 """
+
 from __future__ import annotations
 
 import csv
@@ -59,8 +60,15 @@ def _name_field(text: str, always_quote: bool) -> str:
     return _quote(text) if needs or always_quote else text
 
 
-def write_csv(lines: list[Line], years: list[int], *, newline: str = "\n", quote_names: bool = False,
-              final_newline: bool = True, bom: bool = False) -> tuple[bytes, list[int]]:
+def write_csv(
+    lines: list[Line],
+    years: list[int],
+    *,
+    newline: str = "\n",
+    quote_names: bool = False,
+    final_newline: bool = True,
+    bom: bool = False,
+) -> tuple[bytes, list[int]]:
     """The wide kdvalues CSV layout; returns the bytes and the file line of each Line (header = 1)."""
     out = [",".join(_quote(str(c)) for c in ["Gebiet", "Sachmerkmal", *years])]
     for line in lines:
@@ -71,8 +79,15 @@ def write_csv(lines: list[Line], years: list[int], *, newline: str = "\n", quote
     return ("\ufeff" if bom else "").encode() + text.encode("utf-8"), list(range(2, len(lines) + 2))
 
 
-def write_json(lines: list[Line], years: list[int], *, wrapped: bool = False, null_for_empty: bool = False,
-               kategorie: int = 2, rubrik: int = 1) -> tuple[bytes, dict[tuple[int, int], int]]:
+def write_json(
+    lines: list[Line],
+    years: list[int],
+    *,
+    wrapped: bool = False,
+    null_for_empty: bool = False,
+    kategorie: int = 2,
+    rubrik: int = 1,
+) -> tuple[bytes, dict[tuple[int, int], int]]:
     """The long kdvalues JSON layout, year by year like the API.
 
     Returns the bytes and the record number of each (index of the Line, year).
@@ -84,13 +99,19 @@ def write_json(lines: list[Line], years: list[int], *, wrapped: bool = False, nu
                 continue
             level = level_of(line.area)
             raw = line.cells[year]
-            records.append({
-                "name": (SUB_ITEM_INDENT if line.indented else "") + line.feature,
-                "wert": None if (raw == "" and null_for_empty) else raw,
-                "jahr": str(year), "periode": "y", "kategorie_Nr": kategorie, "rubrik_Nr": rubrik, "einheit": None,
-                "stadtbezirk": line.area if level == "Stadtbezirk" else None,
-                "ortsteil": line.area if level == "Ortsteil" else None,
-            })
+            records.append(
+                {
+                    "name": (SUB_ITEM_INDENT if line.indented else "") + line.feature,
+                    "wert": None if (raw == "" and null_for_empty) else raw,
+                    "jahr": str(year),
+                    "periode": "y",
+                    "kategorie_Nr": kategorie,
+                    "rubrik_Nr": rubrik,
+                    "einheit": None,
+                    "stadtbezirk": line.area if level == "Stadtbezirk" else None,
+                    "ortsteil": line.area if level == "Ortsteil" else None,
+                }
+            )
             numbers[(index, year)] = len(records)
     body = {"daten": records} if wrapped else records
     return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"), numbers

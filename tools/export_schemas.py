@@ -3,6 +3,7 @@
 Run after changing a catalogue model: ``python tools/export_schemas.py``. A test fails when a committed schema
 differs from what this would write.
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,8 +23,10 @@ def catalogue_models():
 
 
 def expected() -> dict[Path, str]:
-    return {SCHEMA_DIR / name.replace(".yml", ".schema.json"): json_schema(model, title)
-            for name, model, title in catalogue_models()}
+    return {
+        SCHEMA_DIR / name.replace(".yml", ".schema.json"): json_schema(model, title)
+        for name, model, title in catalogue_models()
+    }
 
 
 def main() -> int:

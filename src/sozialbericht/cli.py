@@ -1,4 +1,5 @@
 """Command line: ``python -m sozialbericht build --year 2023``."""
+
 from __future__ import annotations
 
 import argparse

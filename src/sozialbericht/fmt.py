@@ -1,4 +1,5 @@
 """German formatting for numbers, percentages, changes and dates (1.234,5; 31.12.2023)."""
+
 from __future__ import annotations
 
 import math

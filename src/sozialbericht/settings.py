@@ -3,6 +3,7 @@
 Nothing here depends on the current working directory: notebooks run by
 papermill in another folder find the same files.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,8 +1,8 @@
 """Fixtures of the end-to-end tests: one build per test session, shared by all test files here."""
+
 from __future__ import annotations
 
 import pytest
-
 from support_e2e import OTHER_YEAR, mirror, run_build, run_cli
 
 

@@ -1,4 +1,5 @@
 """What the end-to-end tests share: the data folder, the build command, where an edition lands."""
+
 from __future__ import annotations
 
 import os
@@ -22,10 +23,16 @@ def mirror() -> Path:
 
 
 def run_cli(tmp: Path, data: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, SOZIALBERICHT_DATA=str(data), SOZIALBERICHT_BUILD=str(tmp / "_build"),
-               SOZIALBERICHT_EDITIONS=str(tmp / "editions"), SOZIALBERICHT_CACHE=str(tmp / "cache"))
-    return subprocess.run([sys.executable, "-m", "sozialbericht", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    env = dict(
+        os.environ,
+        SOZIALBERICHT_DATA=str(data),
+        SOZIALBERICHT_BUILD=str(tmp / "_build"),
+        SOZIALBERICHT_EDITIONS=str(tmp / "editions"),
+        SOZIALBERICHT_CACHE=str(tmp / "cache"),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "sozialbericht", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200
+    )
 
 
 def run_build(tmp: Path, data: Path, *extra: str) -> subprocess.CompletedProcess:

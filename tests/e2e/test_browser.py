@@ -7,6 +7,7 @@ Every request of every page is recorded, and one to another host is aborted and 
 
 Set SOZIALBERICHT_SCREENSHOTS to a folder to get screenshots of the pages the tests look at.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,6 @@ import functools
 import io
 import json
 import os
-import re
 import threading
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,14 +22,20 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
 from support_e2e import OTHER_YEAR, YEAR
 
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 CHAPTERS = ["bevoelkerung", "arbeit", "einkommen", "kinder", "wohnen", "bildung", "sicherheit", "zufriedenheit"]
 CHAPTER = f"{YEAR}/book/edition/bevoelkerung.html"
 PROFILE = f"{YEAR}/book/edition/steckbriefe/ot-20.html"  # Neustadt-Neuschönefeld
@@ -69,12 +75,13 @@ if _chromium_missing():
 
 # --------------------------------------------------------------------------- server and browser
 
+
 def harmless(text: str) -> bool:
     return any(known in text for known in HARMLESS_ERRORS)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the signature of the base class
+    def log_message(self, format, *args):
         pass
 
 
@@ -109,6 +116,7 @@ def browser():
 @dataclass
 class Tab:
     """A browser page and everything it did: requests, console errors, failed responses."""
+
     page: object
     base: str
     requests: list[str] = field(default_factory=list)
@@ -141,7 +149,9 @@ class Tab:
         return response
 
     def problems(self) -> list[str]:
-        return self.errors + [f"HTTP {f}" for f in self.failed] + [f"request to another host: {u}" for u in self.foreign]
+        return (
+            self.errors + [f"HTTP {f}" for f in self.failed] + [f"request to another host: {u}" for u in self.foreign]
+        )
 
     def screenshot(self, name: str, full_page: bool = False) -> None:
         folder = os.environ.get("SOZIALBERICHT_SCREENSHOTS")
@@ -152,15 +162,17 @@ class Tab:
 
 @pytest.fixture
 def tab(browser, site_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE",
-                                  accept_downloads=True, service_workers="block")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="de-DE", accept_downloads=True, service_workers="block"
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     tab = Tab(page, site_url)
     context.route("**/*", tab.route)
     context.on("request", lambda request: tab.requests.append(request.url))
-    context.on("response", lambda response: response.status >= 400 and tab.failed.append(
-        f"{response.status} {response.url}"))
+    context.on(
+        "response", lambda response: response.status >= 400 and tab.failed.append(f"{response.status} {response.url}")
+    )
     page.on("console", tab.console)
     page.on("pageerror", tab.page_error)
     try:
@@ -173,7 +185,8 @@ def wait_for_charts(page) -> int:
     """Wait until every chart of the page is drawn (an <svg> in each .sb-chart); their number."""
     page.wait_for_function(
         "() => [...document.querySelectorAll('.sb-chart')].every("
-        "f => f.querySelector('.sb-chart-canvas svg') || /nicht/.test(f.querySelector('.sb-chart-canvas').textContent))")
+        "f => f.querySelector('.sb-chart-canvas svg') || /nicht/.test(f.querySelector('.sb-chart-canvas').textContent))"
+    )
     return page.locator(".sb-chart").count()
 
 
@@ -182,6 +195,7 @@ def wait_for_year_switch(page) -> None:
 
 
 # --------------------------------------------------------------------------- pages and charts
+
 
 def test_landing_page_links_to_the_editions(tab):
     page = tab.page
@@ -239,6 +253,7 @@ def test_every_chart_renders(tab):
 
 # --------------------------------------------------------------------------- year switch
 
+
 def test_year_switch_opens_the_same_page_of_the_other_edition(tab):
     page = tab.page
     tab.open(CHAPTER)
@@ -280,12 +295,15 @@ def test_year_switch_with_the_keyboard(tab):
 
 # --------------------------------------------------------------------------- search and downloads
 
+
 def test_search_finds_an_ortsteil(tab):
     page = tab.page
     tab.open(f"{YEAR}/search.html?q={quote('Grünau')}")
     # Sphinx sets the heading to "Suchergebnisse" when the search has finished (the summary line
     # "… Seite(n) gefunden" stays empty: Sphinx 7.4's German catalogue has no text for it)
-    page.wait_for_function("() => (document.querySelector('#search-results h2') || {}).textContent === 'Suchergebnisse'")
+    page.wait_for_function(
+        "() => (document.querySelector('#search-results h2') || {}).textContent === 'Suchergebnisse'"
+    )
     hits = page.locator("#search-results ul.search li a")
     targets = [hits.nth(i).get_attribute("href") for i in range(hits.count())]
     titles = hits.all_inner_texts()
@@ -299,8 +317,11 @@ def test_search_finds_an_ortsteil(tab):
 
 
 def _fetch_text(page, url: str) -> str:
-    result = page.evaluate("""async url => { const r = await fetch(url);
-        return {status: r.status, text: await r.text()}; }""", url)
+    result = page.evaluate(
+        """async url => { const r = await fetch(url);
+        return {status: r.status, text: await r.text()}; }""",
+        url,
+    )
     assert result["status"] == 200, f"{url}: HTTP {result['status']}"
     return result["text"]
 
@@ -309,16 +330,20 @@ def test_downloads_exist_and_parse(tab, tmp_path):
     page = tab.page
     tab.open(f"{YEAR}/book/edition/einleitung.html")
     links = page.locator("a[href*='downloads/'], a[href$='.pdf']")
-    hrefs = {Path(h).name: page.evaluate("h => new URL(h, location.href).href", h)
-             for h in (links.nth(i).get_attribute("href") for i in range(links.count()))}
+    hrefs = {
+        Path(h).name: page.evaluate("h => new URL(h, location.href).href", h)
+        for h in (links.nth(i).get_attribute("href") for i in range(links.count()))
+    }
     assert {f"indikatoren-{YEAR}.csv", "datapackage.json", f"sozialbericht-{YEAR}.pdf"} <= set(hrefs), hrefs
     rows = list(csv.DictReader(io.StringIO(_fetch_text(page, hrefs[f"indikatoren-{YEAR}.csv"]))))
     assert len(rows) > 1000 and {"indicator", "level", "year", "value"} <= set(rows[0])
     package = json.loads(_fetch_text(page, hrefs["datapackage.json"]))
     assert [f["name"] for f in package["resources"][0]["schema"]["fields"]] == list(rows[0])
-    pdf = page.evaluate("""async url => { const r = await fetch(url);
+    pdf = page.evaluate(
+        """async url => { const r = await fetch(url);
         const b = new Uint8Array(await r.arrayBuffer()); return [r.status, String.fromCharCode(...b.slice(0, 5))]; }""",
-                        hrefs[f"sozialbericht-{YEAR}.pdf"])
+        hrefs[f"sozialbericht-{YEAR}.pdf"],
+    )
     assert pdf == [200, "%PDF-"]
     # a chart's data, downloaded through its link as a person would
     tab.open(CHAPTER)
@@ -336,8 +361,16 @@ def test_downloads_exist_and_parse(tab, tmp_path):
 
 def test_no_request_leaves_the_machine(tab):
     page = tab.page
-    for path in ["index.html", f"{YEAR}/index.html", CHAPTER, EARLY_WARNING, PROFILE,
-                 f"{YEAR}/book/edition/daten.html", f"{YEAR}/search.html?q=Arbeit", f"{OTHER_YEAR}/index.html"]:
+    for path in [
+        "index.html",
+        f"{YEAR}/index.html",
+        CHAPTER,
+        EARLY_WARNING,
+        PROFILE,
+        f"{YEAR}/book/edition/daten.html",
+        f"{YEAR}/search.html?q=Arbeit",
+        f"{OTHER_YEAR}/index.html",
+    ]:
         tab.open(path)
         page.wait_for_load_state("networkidle")
     assert len(tab.requests) > 50
@@ -355,17 +388,20 @@ def test_each_script_is_loaded_once(tab):
         scripts = [u.split("?")[0] for u in tab.requests if u.split("?")[0].endswith(".js")]
         twice = sorted({u for u in scripts if scripts.count(u) > 1})
         assert not twice, f"{path}: loaded more than once: {twice}"
-        assert any(u.endswith("/mathjax/tex-svg.js") for u in scripts) == formulas, \
+        assert any(u.endswith("/mathjax/tex-svg.js") for u in scripts) == formulas, (
             f"{path}: MathJax must be loaded where there are formulas, and only there"
+        )
     assert page.locator("mjx-container").count() > 0  # the formulas of the appendix are typeset
 
 
 # --------------------------------------------------------------------------- accessibility
 
+
 def _axe(page) -> list[dict]:
     axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python not installed")
-    results = axe.Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                                           "resultTypes": ["violations"]})
+    results = axe.Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    )
     return results.response["violations"]
 
 
@@ -374,9 +410,11 @@ def _describe(violation: dict) -> str:
     return f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}x): {violation['help']} -- {nodes}"
 
 
-@pytest.mark.parametrize("path, mode", [("index.html", None), (CHAPTER, None), (EARLY_WARNING, None), (PROFILE, None),
-                                        (CHAPTER, "dark")],
-                         ids=["landing", "chapter", "fruehwarnsystem", "profile", "chapter-dark-mode"])
+@pytest.mark.parametrize(
+    "path, mode",
+    [("index.html", None), (CHAPTER, None), (EARLY_WARNING, None), (PROFILE, None), (CHAPTER, "dark")],
+    ids=["landing", "chapter", "fruehwarnsystem", "profile", "chapter-dark-mode"],
+)
 def test_accessibility_wcag21_aa(tab, path, mode):
     page = tab.page
     if mode:  # the colour mode a reader chose with the theme's switch (kept in localStorage)

@@ -3,6 +3,7 @@
 Needs SOZIALBERICHT_DATA pointing at a folder laid out like the mirror; the numbers
 the test expects are read from that folder's raw CSV here, independently of the package.
 """
+
 from __future__ import annotations
 
 import csv
@@ -64,8 +65,11 @@ def test_difference_to_sum_of_ortsteile_is_reported(edition):
     if city == ortsteile:
         assert "stimmen alle veröffentlichten Summen" in page
     else:
-        row = re.search(r"Einwohner insgesamt</td>\s*<td[^>]*>Stadt Leipzig</td>\s*<td[^>]*>([\d.]+)</td>\s*"
-                        r"<td[^>]*>([\d.]+)</td>\s*<td[^>]*>([+−][\d.]+)</td>", page)
+        row = re.search(
+            r"Einwohner insgesamt</td>\s*<td[^>]*>Stadt Leipzig</td>\s*<td[^>]*>([\d.]+)</td>\s*"
+            r"<td[^>]*>([\d.]+)</td>\s*<td[^>]*>([+−][\d.]+)</td>",
+            page,
+        )
         assert row, "the appendix must list the city's population against the sum of its Ortsteile"
         assert row.group(1) == german(city) and row.group(2) == german(ortsteile)
         assert row.group(3) == ("+" if city > ortsteile else "−") + german(abs(city - ortsteile))
@@ -171,7 +175,7 @@ def test_verify_recomputes_every_number(edition):
     target.chmod(0o644)
     city, _ = raw_population(data, YEAR)
     text = target.read_text(encoding="utf-8")
-    line = next(l for l in text.splitlines() if l.startswith("Stadt Leipzig,Einwohner insgesamt"))
+    line = next(ln for ln in text.splitlines() if ln.startswith("Stadt Leipzig,Einwohner insgesamt"))
     target.write_text(text.replace(line, line.replace(f'"{int(city)}"', f'"{int(city) + 1}"')), encoding="utf-8")
     result = run_cli(tmp, changed, "verify", "--year", str(YEAR))
     assert result.returncode == 2
@@ -188,11 +192,22 @@ def test_killed_build_leaves_published_report_intact(edition):
     site_before = os.readlink(site(build))
     pdf = build / "pdf" / f"sozialbericht-{YEAR}.pdf"
     pdf_before = pdf.read_bytes()
-    env = dict(os.environ, SOZIALBERICHT_DATA=str(data), SOZIALBERICHT_BUILD=str(tmp / "_build"),
-               SOZIALBERICHT_EDITIONS=str(tmp / "editions-killed"), SOZIALBERICHT_CACHE=str(tmp / "cache"))
-    process = subprocess.Popen([sys.executable, "-m", "sozialbericht", "build", "--year", str(YEAR)],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+    env = dict(
+        os.environ,
+        SOZIALBERICHT_DATA=str(data),
+        SOZIALBERICHT_BUILD=str(tmp / "_build"),
+        SOZIALBERICHT_EDITIONS=str(tmp / "editions-killed"),
+        SOZIALBERICHT_CACHE=str(tmp / "cache"),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sozialbericht", "build", "--year", str(YEAR)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.time() + 120
     for line in process.stdout:  # wait until notebooks are being executed, then kill everything
         if "executing" in line or time.time() > deadline:

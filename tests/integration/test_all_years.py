@@ -1,6 +1,7 @@
 """On the mirror: every chapter, the early-warning index and the profiles compute for every
 edition year from 2015 to the latest (charts are built as specs; rendering is left to the e2e build).
 """
+
 from __future__ import annotations
 
 import os
@@ -9,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from sozialbericht.report import charts
-from sozialbericht.build.pipeline import latest_year
-from sozialbericht.report.chapter import Chapter
-from sozialbericht.report.edition import precompute
 from sozialbericht.analysis.indicators import read_catalogue
+from sozialbericht.build.pipeline import latest_year
 from sozialbericht.data.inputs import load_inputs
 from sozialbericht.data.opendata import LocalSource
+from sozialbericht.report import charts
+from sozialbericht.report.chapter import Chapter
+from sozialbericht.report.edition import precompute
 from sozialbericht.report.profiles import Profiles
 from sozialbericht.report.steering import SteeringPages
 
@@ -46,8 +47,7 @@ def test_every_chapter_builds_for_every_year(inputs_file):
             assert "Wert (Stadt Leipzig)" in chapter.key_figures().data
             assert chapter.summary().data
             for indicator in chapter.indicators:
-                for output in (chapter.trend(indicator.id), chapter.map(indicator.id),
-                               chapter.districts(indicator.id)):
+                for output in (chapter.trend(indicator.id), chapter.map(indicator.id), chapter.districts(indicator.id)):
                     if isinstance(output, charts.ChartOutput):
                         assert output.spec["data"] or output.spec.get("datasets")
                         if year == years(inputs)[-1]:  # the build skips the schema check: done here

@@ -1,6 +1,7 @@
 """The notebook runner reuses one kernel per worker: a notebook must never see what the one
 before it left behind, a failure must stop the run with the notebook's name, and a chapter
 must come out the same as from a fresh kernel."""
+
 from __future__ import annotations
 
 import json
@@ -28,28 +29,32 @@ def outputs(path: Path) -> list[str]:
 
 
 def job(folder: Path, name: str, expected: float, **parameters) -> Job:
-    return Job(name, folder / f"{name}.template.ipynb", folder / f"{name}.ipynb", parameters,
-               expected_seconds=expected)
+    return Job(name, folder / f"{name}.template.ipynb", folder / f"{name}.ipynb", parameters, expected_seconds=expected)
 
 
 def test_second_notebook_in_the_same_kernel_starts_clean(tmp_path):
-    write_notebook(tmp_path / "first.template.ipynb",
-                   "import os\nleftover = value\nos.environ['SB_RUNNER_TEST'] = 'set'\nos.chdir('/')\n"
-                   "print(os.getpid())")
-    write_notebook(tmp_path / "second.template.ipynb",
-                   "import os\nprint(os.getpid())",
-                   "print('leftover' in globals(), os.environ.get('SB_RUNNER_TEST'), os.getcwd(), value)")
+    write_notebook(
+        tmp_path / "first.template.ipynb",
+        "import os\nleftover = value\nos.environ['SB_RUNNER_TEST'] = 'set'\nos.chdir('/')\nprint(os.getpid())",
+    )
+    write_notebook(
+        tmp_path / "second.template.ipynb",
+        "import os\nprint(os.getpid())",
+        "print('leftover' in globals(), os.environ.get('SB_RUNNER_TEST'), os.getcwd(), value)",
+    )
     with NotebookRunner(workers=1, cwd=tmp_path, fresh_kernels=False) as runner:
-        timings = runner.run([job(tmp_path, "first", 2, value=7), job(tmp_path, "second", 1, value=8)],
-                             progress=lambda line: None)
+        timings = runner.run(
+            [job(tmp_path, "first", 2, value=7), job(tmp_path, "second", 1, value=8)], progress=lambda line: None
+        )
     assert set(timings) == {"first", "second"}
     first_pid = outputs(tmp_path / "first.ipynb")[0].strip()
     second_pid, state = [text.strip() for text in outputs(tmp_path / "second.ipynb")]
     assert first_pid == second_pid, "both notebooks ran in the worker's one kernel"
     assert state == f"False None {tmp_path} 8", "names, environment and working folder were reset"
     cells = nbformat.read(tmp_path / "second.ipynb", as_version=4).cells
-    assert [c.execution_count for c in cells if c.cell_type == "code"] == [1, 2, 3, 4], \
+    assert [c.execution_count for c in cells if c.cell_type == "code"] == [1, 2, 3, 4], (
         "execution counts start at 1 as in a fresh kernel (parameters, injected parameters, two cells)"
+    )
     injected = [c for c in cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "remove-cell" in injected[0].metadata["tags"], "injected parameters stay out of the book"
 
@@ -80,8 +85,11 @@ def test_a_failing_notebook_stops_the_run_and_names_itself(tmp_path):
 def _comparable(path: Path) -> list:
     """Sources and outputs; the injected parameters differ in the output folder only."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
-    return [(cell["cell_type"], cell.get("source"), cell.get("outputs")) for cell in notebook["cells"]
-            if "injected-parameters" not in cell.get("metadata", {}).get("tags", [])]
+    return [
+        (cell["cell_type"], cell.get("source"), cell.get("outputs"))
+        for cell in notebook["cells"]
+        if "injected-parameters" not in cell.get("metadata", {}).get("tags", [])
+    ]
 
 
 def test_a_chapter_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path):
@@ -90,8 +98,8 @@ def test_a_chapter_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path)
         pytest.skip("SOZIALBERICHT_DATA does not point at a mirror folder")
     from sozialbericht import settings as config
     from sozialbericht.build.pipeline import latest_year
-    from sozialbericht.report.edition import precompute
     from sozialbericht.data.inputs import load_inputs
+    from sozialbericht.report.edition import precompute
 
     inputs = load_inputs()
     year = latest_year(inputs)
@@ -105,8 +113,16 @@ def test_a_chapter_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path)
         parameters = {"year": year, "inputs_file": str(inputs_file), "output_dir": str(folder), "formats": "html"}
         # in the reused kernel, "wohnen" runs after another chapter of the same worker
         names = ["bevoelkerung", "wohnen"] if mode == "reused" else ["wohnen"]
-        jobs = [Job(name, config.NOTEBOOK_DIR / f"{name}.ipynb", folder / f"{name}.ipynb", parameters,
-                    expected_seconds=-order) for order, name in enumerate(names)]
+        jobs = [
+            Job(
+                name,
+                config.NOTEBOOK_DIR / f"{name}.ipynb",
+                folder / f"{name}.ipynb",
+                parameters,
+                expected_seconds=-order,
+            )
+            for order, name in enumerate(names)
+        ]
         with NotebookRunner(workers=1, cwd=folder, fresh_kernels=fresh) as runner:
             runner.run(jobs, progress=lambda line: None)
         results[mode] = _comparable(folder / "wohnen.ipynb")

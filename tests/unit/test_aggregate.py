@@ -1,4 +1,5 @@
 """Counts summed from Ortsteile to Stadtbezirke and the city; published sums checked."""
+
 from __future__ import annotations
 
 import math
@@ -17,9 +18,20 @@ def tidy(geography, values: dict[str, tuple[float, str]], feature="A", dataset="
     rows = []
     for number, (name, (value, status)) in enumerate(values.items(), start=2):
         area = areas.loc[name]
-        rows.append({"dataset": dataset, "area_code": area["area_code"], "area_name": name, "level": area["level"],
-                     "sbz_code": area["sbz_code"], "feature": feature, "year": year, "value": value,
-                     "status": status, "row": number})
+        rows.append(
+            {
+                "dataset": dataset,
+                "area_code": area["area_code"],
+                "area_name": name,
+                "level": area["level"],
+                "sbz_code": area["sbz_code"],
+                "feature": feature,
+                "year": year,
+                "value": value,
+                "status": status,
+                "row": number,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -102,28 +114,40 @@ def test_an_ortsteil_absent_from_the_file_makes_the_sum_missing(geography):
 
 
 def test_rates_are_never_summed(geography):
-    table = tidy(geography, ok({"Zentrum": 4.5, "Zentrum-Ost": 5.1, "Schönefeld-Abtnaundorf": 9.9,
-                                "Schönefeld-Ost": 10.2}), feature="Quote")
+    table = tidy(
+        geography,
+        ok({"Zentrum": 4.5, "Zentrum-Ost": 5.1, "Schönefeld-Abtnaundorf": 9.9, "Schönefeld-Ost": 10.2}),
+        feature="Quote",
+    )
     completed, checks = complete_levels(table, geography.areas(), {("d", "A")})
     assert len(completed) == 4 and checks.empty
     # published rates of higher levels are not compared with sums either
-    table = tidy(geography, ok({"Zentrum": 4.5, "Zentrum-Ost": 5.1, "Schönefeld-Abtnaundorf": 9.9,
-                                "Schönefeld-Ost": 10.2, "Mitte": 4.8}), feature="Quote")
+    table = tidy(
+        geography,
+        ok({"Zentrum": 4.5, "Zentrum-Ost": 5.1, "Schönefeld-Abtnaundorf": 9.9, "Schönefeld-Ost": 10.2, "Mitte": 4.8}),
+        feature="Quote",
+    )
     completed, checks = complete_levels(table, geography.areas(), {("d", "A")})
     assert checks.empty and get(completed, "Mitte", "Quote")["value"] == 4.8
 
 
 def test_count_features_are_told_apart_by_dataset(geography):
-    table = pd.concat([tidy(geography, ok(OT_VALUES), dataset="d1"), tidy(geography, ok(OT_VALUES), dataset="d2")],
-                      ignore_index=True)
+    table = pd.concat(
+        [tidy(geography, ok(OT_VALUES), dataset="d1"), tidy(geography, ok(OT_VALUES), dataset="d2")], ignore_index=True
+    )
     completed, _ = complete_levels(table, geography.areas(), {("d1", "A")})
     mitte = completed[completed["area_name"] == "Mitte"]
     assert list(mitte["dataset"]) == ["d1"]
 
 
 def test_each_year_is_summed_separately(geography):
-    table = pd.concat([tidy(geography, ok(OT_VALUES), year=2021),
-                       tidy(geography, ok({k: v * 2 for k, v in OT_VALUES.items()}), year=2022)], ignore_index=True)
+    table = pd.concat(
+        [
+            tidy(geography, ok(OT_VALUES), year=2021),
+            tidy(geography, ok({k: v * 2 for k, v in OT_VALUES.items()}), year=2022),
+        ],
+        ignore_index=True,
+    )
     completed, _ = complete_levels(table, geography.areas(), {("d", "A")})
     assert get(completed, "Stadt Leipzig", year=2021)["value"] == 730
     assert get(completed, "Stadt Leipzig", year=2022)["value"] == 1460

@@ -1,4 +1,5 @@
 """The package's layers import only downwards: data -> analysis -> policy -> report -> build -> cli."""
+
 import ast
 from pathlib import Path
 
@@ -30,8 +31,11 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom) and node.level:
             raise AssertionError(f"{path}:{node.lineno}: relative import; use sozialbericht.<layer>.<module>")
         elif isinstance(node, ast.Import):
-            found += [(node.lineno, a.name.removeprefix("sozialbericht.")) for a in node.names
-                      if a.name.startswith("sozialbericht.")]
+            found += [
+                (node.lineno, a.name.removeprefix("sozialbericht."))
+                for a in node.names
+                if a.name.startswith("sozialbericht.")
+            ]
     return found
 
 

@@ -5,6 +5,7 @@ or in a documented, visible handling (a status instead of a number). Never in a
 silently wrong number. Where another test file already covers a case, a comment
 names that test instead of repeating it, so this file reads as the whole checklist.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,14 @@ import math
 
 import pandas as pd
 import pytest
-
 from support_data import ALTER, ARBEITSLOSE, MIRROR
 from support_layouts import csv_to_json
-from sozialbericht.errors import DataSourceError, GeographyError, ParseError, SozialberichtError
+
 from sozialbericht.analysis.indicators import compute, read_catalogue
 from sozialbericht.data.inputs import load_inputs
 from sozialbericht.data.opendata import Cache, LocalSource
 from sozialbericht.data.parse import parse
+from sozialbericht.errors import DataSourceError, GeographyError, ParseError, SozialberichtError
 
 K2_R1 = "kdvalues/kdvalues_k2_r1_y.csv"  # Einwohner: Ortsteile, Stadtbezirke, city (recorded layout)
 K2_R3 = "kdvalues/kdvalues_k2_r3_y.csv"  # Jugendquote, Durchschnittsalter (recorded layout)
@@ -72,6 +73,7 @@ def indicators(tmp_path, specs):
 # test_parse.py::test_file_cut_inside_the_last_value_is_an_error_not_a_smaller_number.
 # Cut by the network: test_opendata.py::test_connection_cut_every_time_is_a_clear_error (Content-Length
 # check) and test_inputs.py::test_a_response_that_does_not_parse_is_not_cached (nothing cached).
+
 
 def test_file_cut_at_a_line_break_names_the_missing_ortsteile(mirror, specs, tmp_path):
     path = mirror / K7_R3
@@ -143,6 +145,7 @@ def test_a_cut_at_any_line_break_never_changes_a_number_silently(mirror, specs, 
 # -- 2. wrong encoding ---------------------------------------------------------------------------
 # Latin-1 (Windows-1252) bytes: test_parse.py::test_latin1_bytes_are_an_error_that_mentions_utf8_and_the_row.
 
+
 def test_utf8_decoded_as_latin1_and_saved_again_is_an_unknown_area_with_a_hint(mirror, specs, tmp_path):
     path = mirror / K7_R3
     path.write_bytes(path.read_bytes().decode("utf-8").encode("utf-8").decode("latin-1").encode("utf-8"))
@@ -156,10 +159,13 @@ def test_utf8_decoded_as_latin1_and_saved_again_is_an_unknown_area_with_a_hint(m
 # -- 3. text in a number field -------------------------------------------------------------------
 # CSV: test_parse.py::test_text_in_a_number_field_names_row_and_year ("1.520", "n/a", "12a", ...).
 
+
 @pytest.mark.parametrize("wert", ["1.520", "n/a", 16.8, True])
 def test_text_in_a_number_field_of_json_names_the_record_and_the_year(wert):
-    records = [{"name": "Arbeitslose", "wert": "60", "jahr": "2022", "ortsteil": "Zentrum"},
-               {"name": "Arbeitslose", "wert": wert, "jahr": "2023", "ortsteil": "Zentrum"}]
+    records = [
+        {"name": "Arbeitslose", "wert": "60", "jahr": "2022", "ortsteil": "Zentrum"},
+        {"name": "Arbeitslose", "wert": wert, "jahr": "2023", "ortsteil": "Zentrum"},
+    ]
     content = json.dumps(records, ensure_ascii=False).encode("utf-8")
     with pytest.raises(ParseError) as caught:
         parse(content, "arbeitslose.json")
@@ -185,8 +191,10 @@ def test_text_in_a_number_field_of_json_names_the_record_and_the_year(wert):
 # An Ortsteil row absent altogether: test_aggregate.py::test_an_ortsteil_absent_from_the_file_makes_the_sum_missing
 # and case 1 above (load_inputs stops).
 
+
 def test_missing_ortsteil_value_leaves_the_indicators_of_its_stadtbezirk_and_the_city_empty(
-        mirror, specs, tmp_path, indicators):
+    mirror, specs, tmp_path, indicators
+):
     inputs = load(mirror, specs, tmp_path)  # Schönefeld-Ost (Nordost), Arbeitslose insgesamt 2022: ""
     counts = compute(inputs, indicators["arbeitslose"])
     for area in ("Schönefeld-Ost", "Nordost", "Stadt Leipzig"):
@@ -208,8 +216,9 @@ RENAMED = "Arbeitslose nach Rechtskreisen (Jahreszahlen, kleinräumig)"
 
 
 @pytest.mark.parametrize("where", ["local", "live"])
-def test_dataset_renamed_in_the_catalogue_is_an_error_suggesting_the_new_title(mirror, specs, tmp_path,
-                                                                                fake_api, where):
+def test_dataset_renamed_in_the_catalogue_is_an_error_suggesting_the_new_title(
+    mirror, specs, tmp_path, fake_api, where
+):
     if where == "local":
         index = mirror / "INDEX.csv"
         index.write_text(index.read_text(encoding="utf-8").replace(ARBEITSLOSE, RENAMED), encoding="utf-8")
@@ -228,14 +237,17 @@ def test_dataset_renamed_in_the_catalogue_is_an_error_suggesting_the_new_title(m
 # -- 9. a dataset renumbered in the catalogue --------------------------------------------------------
 # The live source alone: test_opendata.py::test_live_follows_moved_rubrik_numbers.
 
+
 @pytest.mark.parametrize("where", ["local", "live"])
 def test_dataset_renumbered_in_the_catalogue_is_found_by_its_title(mirror, specs, tmp_path, fake_api, where):
     reference = load(MIRROR, specs, tmp_path / "reference")
     if where == "local":
         (mirror / K2_R3).rename(mirror / "kdvalues" / "kdvalues_k2_r7_y.csv")
         index = mirror / "INDEX.csv"
-        index.write_text(index.read_text(encoding="utf-8").replace("kdvalues_k2_r3_y.csv,2,3,",
-                                                                   "kdvalues_k2_r7_y.csv,2,7,"), encoding="utf-8")
+        index.write_text(
+            index.read_text(encoding="utf-8").replace("kdvalues_k2_r3_y.csv,2,3,", "kdvalues_k2_r7_y.csv,2,7,"),
+            encoding="utf-8",
+        )
         source = LocalSource(mirror)
     else:
         fake_api.datasets[ALTER] = (2, 7, fake_api.datasets[ALTER][2])
@@ -249,6 +261,7 @@ def test_dataset_renumbered_in_the_catalogue_is_found_by_its_title(mirror, specs
 # -- 10. a whole year column of zeros standing for "not available" ------------------------------------
 # Status: test_parse.py::test_whole_year_column_of_zeros_is_unavailable, test_parse.py::test_a_single_zero_stays_zero;
 # sums: test_inputs.py::test_nothing_sign_counts_as_zero_and_unavailable_years_stay_unavailable.
+
 
 def test_year_column_of_zeros_is_excluded_from_indicators(mirror, specs, tmp_path, indicators):
     inputs = load(mirror, specs, tmp_path)  # Langzeitarbeitslose 2023 is "0" in every Ortsteil
@@ -272,6 +285,7 @@ def test_year_column_of_zeros_is_excluded_from_indicators(mirror, specs, tmp_pat
 # -- 12. a JSON response instead of CSV ------------------------------------------------------------
 # Parser: test_parse.py::test_json_bare_list_gives_the_same_table_as_csv and the round trips in test_properties.py.
 
+
 @pytest.mark.parametrize("where", ["local", "live"])
 def test_json_response_instead_of_csv_gives_the_same_inputs(mirror, specs, tmp_path, fake_api, where):
     reference = load(MIRROR, specs, tmp_path / "reference")
@@ -292,16 +306,26 @@ def test_json_response_instead_of_csv_gives_the_same_inputs(mirror, specs, tmp_p
 # The city-wide "values" layout (Kennziffer, ...): test_parse.py::test_city_wide_values_layout_is_recognised;
 # quarterly instead of yearly columns: test_parse.py::test_other_damaged_files_raise_parse_errors.
 
-@pytest.mark.parametrize("header, expected", [
-    ('"Gebiet","Sachmerkmal","Merkmal_1","Merkmal_2","Merkmal_3","Merkmal_4","2022","2023"',
-     "column 'Merkmal_1' is not a year: this is another layout version"),
-    ('"Gebiet","Merkmal_1","Merkmal_2","Merkmal_3","Merkmal_4","2022","2023"',
-     "unexpected header ['Gebiet', 'Merkmal_1'"),
-])
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        (
+            '"Gebiet","Sachmerkmal","Merkmal_1","Merkmal_2","Merkmal_3","Merkmal_4","2022","2023"',
+            "column 'Merkmal_1' is not a year: this is another layout version",
+        ),
+        (
+            '"Gebiet","Merkmal_1","Merkmal_2","Merkmal_3","Merkmal_4","2022","2023"',
+            "unexpected header ['Gebiet', 'Merkmal_1'",
+        ),
+    ],
+)
 def test_layout_with_columns_merkmal_1_to_4_is_a_clear_error(mirror, specs, tmp_path, header, expected):
     extra = header.count("Merkmal_") - (0 if "Sachmerkmal" in header else 1)
-    body = "".join(f'{area},Arbeitslose insgesamt,{"," * extra}"60","55"\n'
-                   for area in ("Zentrum", "Zentrum-Ost", "Schönefeld-Abtnaundorf", "Schönefeld-Ost"))
+    body = "".join(
+        f'{area},Arbeitslose insgesamt,{"," * extra}"60","55"\n'
+        for area in ("Zentrum", "Zentrum-Ost", "Schönefeld-Abtnaundorf", "Schönefeld-Ost")
+    )
     (mirror / K7_R3).write_text(header + "\n" + body, encoding="utf-8")
     with pytest.raises(ParseError) as caught:
         load(mirror, specs, tmp_path)

@@ -1,10 +1,11 @@
 """What makes a notebook run again: editing a measure must not re-run the chapters."""
+
 from __future__ import annotations
 
 import shutil
 
-from sozialbericht.build import pipeline as build
 from sozialbericht import settings as config
+from sozialbericht.build import pipeline as build
 
 
 def test_policy_edit_changes_only_the_policy_notebooks_key(tmp_path, monkeypatch):
@@ -30,4 +31,4 @@ def test_chapter_notebooks_include_the_policy_fragments():
         text = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
         for part in ("plaene", "massnahmen", "empfehlungen"):
             assert f"{{include}} politik/{chapter}-{part}.md" in text
-    assert build.POLICY_NOTEBOOKS == {"massnahmen", "beteiligung"}
+    assert {"massnahmen", "beteiligung"} == build.POLICY_NOTEBOOKS

@@ -1,4 +1,5 @@
 """The one validation layer: German errors with file, entry and field; schemas in the repository are current."""
+
 import importlib.util
 from pathlib import Path
 
@@ -35,8 +36,9 @@ def test_valid_file_reads_and_answers_by_indicator_and_year(tmp_path):
 
 
 def test_all_errors_at_once_with_file_entry_and_field(tmp_path):
-    bad = VALID.replace("years: [2023, 2022]", "years: [1800]").replace('sources: ["https://example.org/a"]',
-                                                                        'sources: ["javascript:alert(1)"]')
+    bad = VALID.replace("years: [2023, 2022]", "years: [1800]").replace(
+        'sources: ["https://example.org/a"]', 'sources: ["javascript:alert(1)"]'
+    )
     bad += "    colour: red\n"
     with pytest.raises(CatalogueError) as error:
         load_special_effects(write(tmp_path, bad), {"einwohner"})

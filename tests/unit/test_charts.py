@@ -1,4 +1,5 @@
 """Charts: deterministic offline HTML, German formats, a real PNG, maps that draw polygons."""
+
 from __future__ import annotations
 
 import json
@@ -20,6 +21,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # --------------------------------------------------------------------------- helpers
 
+
 def read_png(data: bytes) -> np.ndarray:
     """A minimal PNG decoder (8-bit RGB/RGBA, no interlace) -> array (height, width, channels).
 
@@ -28,8 +30,8 @@ def read_png(data: bytes) -> np.ndarray:
     assert data.startswith(PNG_MAGIC)
     pos, idat, header = 8, [], None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -83,7 +85,7 @@ def colour_counts(pixels: np.ndarray) -> dict[tuple, int]:
 
 
 def hex_rgb(colour: str) -> tuple[int, int, int]:
-    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 @pytest.fixture
@@ -93,16 +95,19 @@ def trend_frame() -> pd.DataFrame:
 
 @pytest.fixture
 def bar_frame() -> pd.DataFrame:
-    return pd.DataFrame({"area": ["Zentrum", "Grünau-Mitte", "Stadt Leipzig", "Plagwitz"],
-                         "value": [12.3, 1234.5, 10.4, 7.25]})
+    return pd.DataFrame(
+        {"area": ["Zentrum", "Grünau-Mitte", "Stadt Leipzig", "Plagwitz"], "value": [12.3, 1234.5, 10.4, 7.25]}
+    )
 
 
 @pytest.fixture(scope="module")
 def ortsteile():
     folder = os.environ.get("SOZIALBERICHT_DATA", "").strip()
     if not folder:
-        pytest.skip("SOZIALBERICHT_DATA is not set: the map tests need the real Ortsteil geometry "
-                    "(geo/ortsteile.geojson in the data folder)")
+        pytest.skip(
+            "SOZIALBERICHT_DATA is not set: the map tests need the real Ortsteil geometry "
+            "(geo/ortsteile.geojson in the data folder)"
+        )
     path = Path(folder) / "geo" / "ortsteile.geojson"
     if not path.exists():
         pytest.skip(f"{path} does not exist: the map tests need the real Ortsteil geometry")
@@ -116,6 +121,7 @@ def ortsteile():
 
 
 # --------------------------------------------------------------------------- formats and classes
+
 
 def test_format_value_is_german_and_rounds_like_d3():
     assert charts.format_value(1234.5, ",.1f") == "1.234,5"
@@ -158,13 +164,14 @@ def test_class_labels_are_german_ranges():
 
 # --------------------------------------------------------------------------- display object
 
+
 def test_div_id_is_deterministic(trend_frame):
     chart = charts.trend_chart(trend_frame, title="Einwohner", y_title="Einwohner")
     first = charts.ChartOutput(chart, "einwohner-trend", "Einwohner 2020 bis 2023").to_html()
     second = charts.ChartOutput(chart, "einwohner-trend", "Einwohner 2020 bis 2023").to_html()
     assert first == second
     assert 'id="sb-chart-einwohner-trend"' in first
-    assert 'vegaEmbed(target' in first and 'var target = "#sb-chart-einwohner-trend"' in first
+    assert "vegaEmbed(target" in first and 'var target = "#sb-chart-einwohner-trend"' in first
     assert 'role="img"' in first
 
 
@@ -208,10 +215,11 @@ def test_alt_text_and_titles_are_escaped(bar_frame):
 
 
 def test_table_alternative_in_german_format(bar_frame):
-    html = charts.ChartOutput(charts.bar_chart(bar_frame, "area", "value", "T", "Wert", ",.1f",
-                                               category_title="Ortsteil"), "b", "Alt").to_html()
+    html = charts.ChartOutput(
+        charts.bar_chart(bar_frame, "area", "value", "T", "Wert", ",.1f", category_title="Ortsteil"), "b", "Alt"
+    ).to_html()
     table = re.search(r"<details[^>]*><summary>Daten als Tabelle</summary>(.*?)</details>", html, re.S).group(1)
-    assert "<th scope=\"col\">Ortsteil</th>" in table
+    assert '<th scope="col">Ortsteil</th>' in table
     assert "1.234,5" in table and "1234.5" not in table
     assert "7,3" in table  # rounded like the chart's label
     assert "Daten als CSV" not in html  # no csv_href, no link
@@ -256,8 +264,19 @@ def test_trend_with_series_and_bar_highlight_build(trend_frame, bar_frame):
     spec = charts.chart_spec(charts.trend_chart(frame, series="s", title="T", y_title="Y", series_title="Gebiet"))
     assert spec["encoding"]["color"]["field"] == "s"
     assert spec["encoding"]["x"]["axis"]["format"] == "d"
-    bars = charts.chart_spec(charts.bar_chart(bar_frame, "area", "value", "T", "Wert", ",.1f",
-                                              highlight="Stadt Leipzig", reference=10.4, reference_label="Stadt"))
+    bars = charts.chart_spec(
+        charts.bar_chart(
+            bar_frame,
+            "area",
+            "value",
+            "T",
+            "Wert",
+            ",.1f",
+            highlight="Stadt Leipzig",
+            reference=10.4,
+            reference_label="Stadt",
+        )
+    )
     text = json.dumps(bars)
     assert "Stadt Leipzig" in text and charts.HIGHLIGHT in text
     assert bars["layer"][0]["encoding"]["y"]["sort"] == ["Grünau-Mitte", "Zentrum", "Stadt Leipzig", "Plagwitz"]
@@ -265,6 +284,7 @@ def test_trend_with_series_and_bar_highlight_build(trend_frame, bar_frame):
 
 
 # --------------------------------------------------------------------------- bundle and CSV
+
 
 def test_write_vega_bundle(tmp_path):
     path = charts.write_vega_bundle(tmp_path / "_static")
@@ -304,6 +324,7 @@ def test_save_chart_csv(tmp_path, bar_frame):
 
 # --------------------------------------------------------------------------- maps (real geometry)
 
+
 def test_map_geometry_is_small_clockwise_and_cached(ortsteile):
     import shapely
 
@@ -312,8 +333,10 @@ def test_map_geometry_is_small_clockwise_and_cached(ortsteile):
     assert shapely.is_valid(prepared.geometry.values).all()
     rings = shapely.get_exterior_ring(prepared.geometry.values)
     assert not shapely.is_ccw(rings).any()
-    assert shapely.get_num_coordinates(prepared.geometry.values).sum() < \
-        shapely.get_num_coordinates(ortsteile.geometry.values).sum() / 3
+    assert (
+        shapely.get_num_coordinates(prepared.geometry.values).sum()
+        < shapely.get_num_coordinates(ortsteile.geometry.values).sum() / 3
+    )
     again = charts.map_geometry(ortsteile.copy())
     assert again.geometry.values[0] is prepared.geometry.values[0]  # from the cache
 

@@ -1,15 +1,16 @@
 """Areas and their codes: the join of API names to Ortsteile and Stadtbezirke."""
+
 from __future__ import annotations
 
 import json
 
 import pandas as pd
 import pytest
-
 from support_data import MIRROR
-from sozialbericht.errors import GeographyError
+
 from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
 from sozialbericht.data.parse import parse
+from sozialbericht.errors import GeographyError
 
 OT_BYTES = (MIRROR / "geo" / "ortsteile.geojson").read_bytes()
 SBZ_BYTES = (MIRROR / "geo" / "stadtbezirke.geojson").read_bytes()
@@ -17,10 +18,30 @@ SBZ_BYTES = (MIRROR / "geo" / "stadtbezirke.geojson").read_bytes()
 
 def feature_collection(features: list[tuple[dict, float]]) -> bytes:
     """GeoJSON with one small square per (properties, x offset)."""
-    return json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [[
-            [12.3 + x, 51.3], [12.31 + x, 51.3], [12.31 + x, 51.31], [12.3 + x, 51.31], [12.3 + x, 51.3]]]}}
-        for props, x in features]}).encode()
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": props,
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [
+                            [
+                                [12.3 + x, 51.3],
+                                [12.31 + x, 51.3],
+                                [12.31 + x, 51.31],
+                                [12.3 + x, 51.31],
+                                [12.3 + x, 51.3],
+                            ]
+                        ],
+                    },
+                }
+                for props, x in features
+            ],
+        }
+    ).encode()
 
 
 def test_codes_names_and_stadtbezirk_of_each_ortsteil(geography):
@@ -55,8 +76,16 @@ def test_attach_codes_joins_every_level_by_exact_name(geography):
 
 
 def test_unknown_area_names_the_file_the_row_and_a_close_match(geography):
-    table = pd.DataFrame({"area_name": ["Zentrum", "Schoenefeld-Ost"], "feature": ["A", "A"],
-                          "year": [2022, 2022], "value": [1.0, 2.0], "status": ["ok", "ok"], "row": [2, 3]})
+    table = pd.DataFrame(
+        {
+            "area_name": ["Zentrum", "Schoenefeld-Ost"],
+            "feature": ["A", "A"],
+            "year": [2022, 2022],
+            "value": [1.0, 2.0],
+            "status": ["ok", "ok"],
+            "row": [2, 3],
+        }
+    )
     with pytest.raises(GeographyError) as caught:
         geography.attach_codes(table, "kdvalues_k2_r1_y.csv")
     message = str(caught.value)
@@ -67,8 +96,9 @@ def test_unknown_area_names_the_file_the_row_and_a_close_match(geography):
 
 
 def test_area_names_are_matched_exactly_not_loosely(geography):
-    table = pd.DataFrame({"area_name": ["zentrum"], "feature": ["A"], "year": [2022], "value": [1.0],
-                          "status": ["ok"], "row": [2]})
+    table = pd.DataFrame(
+        {"area_name": ["zentrum"], "feature": ["A"], "year": [2022], "value": [1.0], "status": ["ok"], "row": [2]}
+    )
     with pytest.raises(GeographyError, match="Zentrum"):
         geography.attach_codes(table, "f.csv")
 

@@ -3,17 +3,18 @@
 The fixture (tests/fixtures/mirror, 4 Ortsteile in 2 Stadtbezirke) is described in
 tests/fixtures/README.md; the expected numbers below are computed from its CSV by hand.
 """
+
 from __future__ import annotations
 
 import math
 
 import pytest
 
-from sozialbericht.report import text as narrative
-from sozialbericht.errors import CatalogueError
 from sozialbericht.analysis.indicators import compute, extremes, key_figure, read_catalogue
 from sozialbericht.data.inputs import load_inputs
 from sozialbericht.data.opendata import Cache, LocalSource
+from sozialbericht.errors import CatalogueError
+from sozialbericht.report import text as narrative
 
 CATALOGUE = """
 chapters:
@@ -136,9 +137,13 @@ def test_catalogue_errors_name_entry_and_field(tmp_path, specs):
     path.write_text(CATALOGUE.replace("direction: neutral", "direction: sideways"), encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"einwohner \(entry 3\): field 'direction'"):
         read_catalogue(path, datasets=specs)
-    path.write_text(CATALOGUE.replace("{dataset: einwohner, feature: Einwohner insgesamt}\n    unit: Personen",
-                                      "{dataset: bevoelkerung, feature: Einwohner insgesamt}\n    unit: Personen"),
-                    encoding="utf-8")
+    path.write_text(
+        CATALOGUE.replace(
+            "{dataset: einwohner, feature: Einwohner insgesamt}\n    unit: Personen",
+            "{dataset: bevoelkerung, feature: Einwohner insgesamt}\n    unit: Personen",
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogueError, match="unknown dataset 'bevoelkerung'"):
         read_catalogue(path, datasets=specs)
 
@@ -163,17 +168,32 @@ def test_changes_are_tested_against_chance_when_counts_exist():
 
     rows = []
     # (area, x before, n before, x now, n now): rates per 1000
-    for area, x1, n1, x2, n2 in [("small", 2, 500, 5, 500),        # 4 -> 10 per 1000: big, but 7 cases
-                                 ("large", 400, 20000, 500, 20000),  # 20 -> 25 per 1000: z = 3.3
-                                 ("flat", 100, 10000, 100, 10000)]:
+    for area, x1, n1, x2, n2 in [
+        ("small", 2, 500, 5, 500),  # 4 -> 10 per 1000: big, but 7 cases
+        ("large", 400, 20000, 500, 20000),  # 20 -> 25 per 1000: z = 3.3
+        ("flat", 100, 10000, 100, 10000),
+    ]:
         for year, x, n in ((2017, x1, n1), (2022, x2, n2)):
-            rows.append({"area_code": area, "area_name": area.title(), "level": "Ortsteil", "year": year,
-                         "numerator": x, "denominator": n, "value": x / n * 1000})
+            rows.append(
+                {
+                    "area_code": area,
+                    "area_name": area.title(),
+                    "level": "Ortsteil",
+                    "year": year,
+                    "numerator": x,
+                    "denominator": n,
+                    "value": x / n * 1000,
+                }
+            )
     moved = changes(pd.DataFrame(rows), "Ortsteil", 2022, 2017).set_index("area_code")
-    assert moved.loc["small", "change"] == pytest.approx(6.0) and moved.loc["small", "change"] > moved.loc["large", "change"]
+    assert (
+        moved.loc["small", "change"] == pytest.approx(6.0)
+        and moved.loc["small", "change"] > moved.loc["large", "change"]
+    )
     assert moved.loc["small", "significant"] is False and abs(moved.loc["small", "z"]) < 1.96
     assert moved.loc["large", "significant"] is True and moved.loc["large", "z"] == pytest.approx(
-        (0.025 - 0.020) / math.sqrt(400 / 20000**2 + 500 / 20000**2))
+        (0.025 - 0.020) / math.sqrt(400 / 20000**2 + 500 / 20000**2)
+    )
     assert moved.loc["flat", "significant"] is False
     # survey values or shares published as values: no counts, no test
     without = changes(pd.DataFrame(rows).drop(columns=["numerator", "denominator"]), "Ortsteil", 2022, 2017)

@@ -1,4 +1,5 @@
 """load_inputs: every input fetched, parsed, joined to areas, completed, and traced in the manifest."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,18 +8,22 @@ import math
 
 import pandas as pd
 import pytest
+from support_data import ALTER, ARBEITSLOSE, EINWOHNER
 
-from support_data import ALTER, ARBEITSLOSE, EINWOHNER, MIRROR
 from sozialbericht import settings as config
-from sozialbericht.errors import CatalogueError, DataSourceError, GeographyError, ParseError, SozialberichtError
 from sozialbericht.data.inputs import TIDY_COLUMNS, load_inputs, read_dataset_specs, read_inputs
 from sozialbericht.data.opendata import Cache, LocalSource
+from sozialbericht.errors import CatalogueError, DataSourceError, GeographyError, ParseError, SozialberichtError
 
 
 def get(inputs, dataset, feature, area, year) -> pd.Series:
     table = inputs.table
-    rows = table[(table["dataset"] == dataset) & (table["feature"] == feature)
-                 & (table["area_name"] == area) & (table["year"] == year)]
+    rows = table[
+        (table["dataset"] == dataset)
+        & (table["feature"] == feature)
+        & (table["area_name"] == area)
+        & (table["year"] == year)
+    ]
     assert len(rows) == 1, f"{dataset}/{feature}/{area}/{year}: {len(rows)} rows"
     return rows.iloc[0]
 
@@ -29,6 +34,7 @@ def local_inputs(mirror, specs, tmp_path):
 
 
 # -- local folder ------------------------------------------------------------------------------
+
 
 def test_tidy_table_with_codes_and_levels(local_inputs):
     table = local_inputs.table
@@ -42,8 +48,12 @@ def test_tidy_table_with_codes_and_levels(local_inputs):
 
 def test_counts_are_summed_where_the_file_lacks_higher_levels(local_inputs):
     mitte = get(local_inputs, "arbeitslose", "Arbeitslose insgesamt", "Mitte", 2021)
-    assert (mitte["value"], mitte["status"], mitte["area_code"], mitte["level"]) == (270, "aggregated", "0",
-                                                                                      "Stadtbezirk")
+    assert (mitte["value"], mitte["status"], mitte["area_code"], mitte["level"]) == (
+        270,
+        "aggregated",
+        "0",
+        "Stadtbezirk",
+    )
     assert pd.isna(mitte["row"])  # not from a line of the file
     assert get(local_inputs, "arbeitslose", "Arbeitslose insgesamt", "Nordost", 2021)["value"] == 1725
     city = get(local_inputs, "arbeitslose", "Arbeitslose insgesamt", "Stadt Leipzig", 2023)
@@ -164,6 +174,7 @@ def test_saved_inputs_read_back_equal(local_inputs, tmp_path):
 
 # -- dataset specs -----------------------------------------------------------------------------
 
+
 def test_project_dataset_specs_are_valid():
     specs = read_dataset_specs()
     assert specs and all(spec.title for spec in specs.values())
@@ -177,13 +188,16 @@ def test_spec_kind_of_a_feature_falls_back_to_the_default(specs):
     assert specs["arbeitslose"].unit_of("Männer") == "Personen"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("datasets:\n  a: {title: A, default_kind: sum}\n", "'sum'"),
-    ("datasets:\n  a: {title: A, features: {B: {kind: total}}}\n", "'total'"),
-    ("datasets:\n  a: {default_kind: count}\n", "needs a 'title'"),
-    ("datasets: {}\n", "no datasets"),
-    ("datasets:\n  a: [unclosed\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("datasets:\n  a: {title: A, default_kind: sum}\n", "'sum'"),
+        ("datasets:\n  a: {title: A, features: {B: {kind: total}}}\n", "'total'"),
+        ("datasets:\n  a: {default_kind: count}\n", "needs a 'title'"),
+        ("datasets: {}\n", "no datasets"),
+        ("datasets:\n  a: [unclosed\n", "not valid YAML"),
+    ],
+)
 def test_invalid_dataset_specs(tmp_path, text, expected):
     path = tmp_path / "datasets.yml"
     path.write_text(text, encoding="utf-8")
@@ -192,6 +206,7 @@ def test_invalid_dataset_specs(tmp_path, text, expected):
 
 
 # -- live API with cache ------------------------------------------------------------------------
+
 
 def cached_files(directory):
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []

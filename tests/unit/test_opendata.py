@@ -1,4 +1,5 @@
 """The data sources: a local mirror folder, the live API (against a fake server on 127.0.0.1), the cache."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,14 +8,14 @@ import os
 import time
 
 import pytest
-
 from support_data import ALTER, ARBEITSLOSE, EINWOHNER, HTML_PAGE, MIRROR
-from sozialbericht import settings as config
-from sozialbericht.errors import DataSourceError
-from sozialbericht.data.opendata import Cache, Fetched, LiveSource, LocalSource, source_from_environment
 
+from sozialbericht import settings as config
+from sozialbericht.data.opendata import Cache, Fetched, LiveSource, LocalSource, source_from_environment
+from sozialbericht.errors import DataSourceError
 
 # -- LocalSource -------------------------------------------------------------------------------
+
 
 def test_local_dataset_has_bytes_checksum_and_numbers(mirror):
     fetched = LocalSource(mirror).fetch_dataset(ARBEITSLOSE)
@@ -107,6 +108,7 @@ def test_source_from_environment(monkeypatch, mirror):
 
 
 # -- LiveSource against the fake server --------------------------------------------------------
+
 
 def test_live_resolves_the_title_through_the_catalogue(fake_api):
     source = fake_api.source()
@@ -234,17 +236,30 @@ def test_catalogue_down_is_a_clear_error(fake_api):
 def test_nothing_listening_is_a_clear_error(fake_api):
     port = fake_api.server.server_address[1]
     fake_api.close()
-    source = LiveSource(api_url=f"http://127.0.0.1:{port}/api/", catalogue_url=f"http://127.0.0.1:{port}/ckan/",
-                        timeout=0.5, retries=1, backoff=0.01)
+    source = LiveSource(
+        api_url=f"http://127.0.0.1:{port}/api/",
+        catalogue_url=f"http://127.0.0.1:{port}/ckan/",
+        timeout=0.5,
+        retries=1,
+        backoff=0.01,
+    )
     with pytest.raises(DataSourceError, match=config.DATA_ENV):
         source.fetch_dataset(EINWOHNER)
 
 
 # -- Cache -------------------------------------------------------------------------------------
 
+
 def fetched_sample(content=b'"Gebiet","Sachmerkmal","2022"\nZentrum,A,"1"\n', name=EINWOHNER) -> Fetched:
-    return Fetched(name, content, "http://127.0.0.1/api/kdvalues?x", "2026-05-01T10:00:00+00:00",
-                   hashlib.sha256(content).hexdigest(), 2, 1)
+    return Fetched(
+        name,
+        content,
+        "http://127.0.0.1/api/kdvalues?x",
+        "2026-05-01T10:00:00+00:00",
+        hashlib.sha256(content).hexdigest(),
+        2,
+        1,
+    )
 
 
 def test_cache_round_trip_keeps_every_fact(tmp_path):

@@ -1,4 +1,5 @@
 """The parser of kdvalues responses: every quirk of the real API, and clear errors."""
+
 from __future__ import annotations
 
 import json
@@ -6,10 +7,10 @@ import math
 
 import pandas as pd
 import pytest
-
 from support_data import MIRROR, PARSE
-from sozialbericht.errors import ParseError
+
 from sozialbericht.data.parse import parse, parse_kdvalues_csv, parse_kdvalues_json, parse_value
+from sozialbericht.errors import ParseError
 
 HEADER = '"Gebiet","Sachmerkmal","2022","2023"\n'
 
@@ -27,6 +28,7 @@ def sgb2() -> pd.DataFrame:
 
 
 # -- the layout ------------------------------------------------------------------------------
+
 
 def test_tidy_columns_and_one_row_per_area_feature_year(sgb2):
     assert list(sgb2.columns) == ["area_name", "feature", "year", "value", "status", "row"]
@@ -55,9 +57,12 @@ def test_leading_spaces_of_sub_items_are_stripped(sgb2):
 
 def test_sub_items_repeated_under_two_parents_get_qualified_names(sgb2):
     features = set(sgb2["feature"])
-    assert {"Erwerbsfähige Leistungsberechtigte: Männer", "Erwerbsfähige Leistungsberechtigte: Frauen",
-            "Nicht erwerbsfähige Leistungsberechtigte: Männer",
-            "Nicht erwerbsfähige Leistungsberechtigte: Frauen"} <= features
+    assert {
+        "Erwerbsfähige Leistungsberechtigte: Männer",
+        "Erwerbsfähige Leistungsberechtigte: Frauen",
+        "Nicht erwerbsfähige Leistungsberechtigte: Männer",
+        "Nicht erwerbsfähige Leistungsberechtigte: Frauen",
+    } <= features
     assert "Männer" not in features and "Frauen" not in features
     # the values stay with their own parent
     assert value(sgb2, "Zentrum-Ost", "Erwerbsfähige Leistungsberechtigte: Männer", 2021)["value"] == 250
@@ -75,6 +80,7 @@ def test_row_is_the_line_in_the_file(sgb2):
 
 
 # -- missing values and official signs -------------------------------------------------------
+
 
 def test_empty_cell_is_missing_not_zero(sgb2):
     row = value(sgb2, "Zentrum-Ost", "SGB-II-Quote", 2022)
@@ -96,12 +102,15 @@ def test_x_means_not_applicable_without_a_value(sgb2):
     assert row["status"] == "not_applicable" and math.isnan(row["value"])
 
 
-@pytest.mark.parametrize("raw, expected, status", [
-    ("1,88114643443632", 1.88114643443632, "ok"),
-    (" 42 ", 42.0, "ok"),
-    ("-3,5", -3.5, "ok"),
-    ("-", 0.0, "nothing"),
-])
+@pytest.mark.parametrize(
+    "raw, expected, status",
+    [
+        ("1,88114643443632", 1.88114643443632, "ok"),
+        (" 42 ", 42.0, "ok"),
+        ("-3,5", -3.5, "ok"),
+        ("-", 0.0, "nothing"),
+    ],
+)
 def test_parse_value(raw, expected, status):
     assert parse_value(raw, "f.csv", 2, "2020") == (expected, status)
 
@@ -126,8 +135,7 @@ def test_a_zero_that_is_the_only_value_of_its_year_stays_zero():
 
 
 def test_zero_column_of_one_feature_does_not_touch_another_feature():
-    content = (HEADER + 'Zentrum,A,"0","5"\nZentrum-Ost,A,"0","6"\n'
-               'Zentrum,B,"0","1"\nZentrum-Ost,B,"3","2"\n').encode()
+    content = (HEADER + 'Zentrum,A,"0","5"\nZentrum-Ost,A,"0","6"\nZentrum,B,"0","1"\nZentrum-Ost,B,"3","2"\n').encode()
     table = parse(content, "f.csv")
     assert value(table, "Zentrum", "A", 2022)["status"] == "unavailable"
     assert value(table, "Zentrum", "B", 2022)["status"] == "ok"
@@ -135,6 +143,7 @@ def test_zero_column_of_one_feature_does_not_touch_another_feature():
 
 
 # -- line endings, encodings, formats --------------------------------------------------------
+
 
 def test_crlf_and_lf_give_the_same_table():
     lf = (PARSE / "sgb2.csv").read_bytes().replace(b"\r\n", b"\n")
@@ -150,7 +159,7 @@ def test_byte_order_mark_is_ignored():
 
 def _comparable(table: pd.DataFrame) -> pd.DataFrame:
     """The content of a table; the row numbers differ between the layouts."""
-    return (table.drop(columns="row").sort_values(["feature", "area_name", "year"]).reset_index(drop=True))
+    return table.drop(columns="row").sort_values(["feature", "area_name", "year"]).reset_index(drop=True)
 
 
 def test_json_bare_list_gives_the_same_table_as_csv():
@@ -189,11 +198,13 @@ def test_json_sub_items_repeated_under_two_parents_are_qualified():
 
 def test_parse_accepts_text_as_well_as_bytes():
     text = (PARSE / "einwohner_small.csv").read_text(encoding="utf-8")
-    pd.testing.assert_frame_equal(parse_kdvalues_csv(text, "a.csv"),
-                                  parse((PARSE / "einwohner_small.csv").read_bytes(), "a.csv"))
+    pd.testing.assert_frame_equal(
+        parse_kdvalues_csv(text, "a.csv"), parse((PARSE / "einwohner_small.csv").read_bytes(), "a.csv")
+    )
 
 
 # -- damaged and wrong files -----------------------------------------------------------------
+
 
 def test_truncated_file_names_the_file_and_the_row():
     content = (HEADER + 'Zentrum,Einwohner insgesamt,"1520","1490"\nZentrum-Ost,Einwohner insgesamt,"61').encode()
@@ -205,7 +216,9 @@ def test_truncated_file_names_the_file_and_the_row():
 
 def test_file_cut_inside_the_last_value_is_an_error_not_a_smaller_number():
     # all fields present, but the last quoted value lost its end: "6100" became "61
-    content = (HEADER + 'Zentrum,Einwohner insgesamt,"1520","1490"\nZentrum-Ost,Einwohner insgesamt,"6100","61').encode()
+    content = (
+        HEADER + 'Zentrum,Einwohner insgesamt,"1520","1490"\nZentrum-Ost,Einwohner insgesamt,"6100","61'
+    ).encode()
     with pytest.raises(ParseError) as caught:
         parse(content, "kdvalues_k2_r1_y.csv")
     assert "kdvalues_k2_r1_y.csv" in str(caught.value) and "row 3" in str(caught.value)
@@ -221,7 +234,7 @@ def test_latin1_bytes_are_an_error_that_mentions_utf8_and_the_row():
 
 @pytest.mark.parametrize("raw", ["1.520", "n/a", "12a", "1,5,2", "1 520"])
 def test_text_in_a_number_field_names_row_and_year(raw):
-    content = (HEADER + f'Zentrum,Einwohner insgesamt,"1520","1490"\nZentrum-Ost,Einwohner insgesamt,"6100","{raw}"\n')
+    content = HEADER + f'Zentrum,Einwohner insgesamt,"1520","1490"\nZentrum-Ost,Einwohner insgesamt,"6100","{raw}"\n'
     with pytest.raises(ParseError) as caught:
         parse(content.encode(), "einwohner.csv")
     message = str(caught.value)
@@ -229,46 +242,53 @@ def test_text_in_a_number_field_names_row_and_year(raw):
 
 
 def test_duplicated_row_names_both_rows():
-    content = (HEADER + 'Zentrum,Einwohner insgesamt,"1520","1490"\n'
-               'Zentrum-Ost,Einwohner insgesamt,"6100","6200"\n'
-               'Zentrum,Einwohner insgesamt,"1520","1490"\n').encode()
+    content = (
+        HEADER + 'Zentrum,Einwohner insgesamt,"1520","1490"\n'
+        'Zentrum-Ost,Einwohner insgesamt,"6100","6200"\n'
+        'Zentrum,Einwohner insgesamt,"1520","1490"\n'
+    ).encode()
     with pytest.raises(ParseError) as caught:
         parse(content, "einwohner.csv")
     message = str(caught.value)
     assert "rows 2, 4" in message and "Zentrum" in message and "Einwohner insgesamt" in message
 
 
-@pytest.mark.parametrize("page", [
-    b"<!DOCTYPE html>\n<html><body>Service Unavailable</body></html>",
-    b"\n  <html><head><title>502 Bad Gateway</title></head></html>",
-    b"<HTML><BODY>Fehler</BODY></HTML>",
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<!DOCTYPE html>\n<html><body>Service Unavailable</body></html>",
+        b"\n  <html><head><title>502 Bad Gateway</title></head></html>",
+        b"<HTML><BODY>Fehler</BODY></HTML>",
+    ],
+)
 def test_html_error_page_is_an_error(page):
     with pytest.raises(ParseError, match="HTML"):
         parse(page, "kdvalues.csv")
 
 
 def test_city_wide_values_layout_is_recognised():
-    content = ('"Kennziffer","Einheit","2021","2022"\r\n'
-               '"Bevölkerung insgesamt","","600000","605000"\r\n').encode()
+    content = ('"Kennziffer","Einheit","2021","2022"\r\n"Bevölkerung insgesamt","","600000","605000"\r\n').encode()
     with pytest.raises(ParseError) as caught:
         parse(content, "values.csv")
     message = str(caught.value)
     assert "values" in message and "Kennziffer" in message and "kdvalues" in message
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"", "empty"),
-    (b"  \r\n", "empty"),
-    (HEADER.encode(), "no data rows"),
-    (b'"Gebiet","Merkmal","2022"\nZentrum,A,"1"\n', "unexpected header"),
-    (b'"Gebiet","Sachmerkmal","1.Qu. 2022"\nZentrum,A,"1"\n', "not a year"),
-    (b'[]', "no records"),
-    (b'{"result": []}', "daten"),
-    (b'[{"name": "A", "wert": "1", "jahr": "2022"', "not valid JSON"),
-    (b'[{"name": "A", "wert": "1"}]', "lacks"),
-    (b'[{"name": "A", "wert": "1", "jahr": "2022", "periode": "q"}]', "only yearly"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "empty"),
+        (b"  \r\n", "empty"),
+        (HEADER.encode(), "no data rows"),
+        (b'"Gebiet","Merkmal","2022"\nZentrum,A,"1"\n', "unexpected header"),
+        (b'"Gebiet","Sachmerkmal","1.Qu. 2022"\nZentrum,A,"1"\n', "not a year"),
+        (b"[]", "no records"),
+        (b'{"result": []}', "daten"),
+        (b'[{"name": "A", "wert": "1", "jahr": "2022"', "not valid JSON"),
+        (b'[{"name": "A", "wert": "1"}]', "lacks"),
+        (b'[{"name": "A", "wert": "1", "jahr": "2022", "periode": "q"}]', "only yearly"),
+    ],
+)
 def test_other_damaged_files_raise_parse_errors(content, expected):
     with pytest.raises(ParseError, match=expected):
         parse(content, "f")

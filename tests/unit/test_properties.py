@@ -14,6 +14,7 @@ signs), written in the API's layouts by tests/support_layouts.py and read back:
 Examples are few (the whole file runs in a few seconds); the example database is off,
 so nothing is written into the project.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,11 +26,20 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support_layouts import (
+    ALL_AREAS,
+    CITY,
+    ORTSTEILE,
+    STADTBEZIRK_OF,
+    STADTBEZIRKE,
+    Line,
+    make_folder,
+    write_csv,
+    write_json,
+)
 
-from support_layouts import (ALL_AREAS, CITY, ORTSTEILE, STADTBEZIRK_OF, STADTBEZIRKE, Line, make_folder,
-                             write_csv, write_json)
-from sozialbericht.data.aggregate import SUMMABLE
 from sozialbericht.analysis.indicators import USABLE, compute, read_catalogue
+from sozialbericht.data.aggregate import SUMMABLE
 from sozialbericht.data.inputs import DatasetSpec, load_inputs
 from sozialbericht.data.opendata import Cache, LocalSource
 from sozialbericht.data.parse import parse, parse_kdvalues_csv, parse_kdvalues_json
@@ -59,8 +69,9 @@ def german_decimals(draw) -> tuple[str, float]:
 
 
 # a raw cell with the value and status the parser must give it
-cells = st.one_of(st.sampled_from(SIGNS + [("0", 0.0, "ok")]),
-                  german_decimals().map(lambda number: (number[0], number[1], "ok")))
+cells = st.one_of(
+    st.sampled_from(SIGNS + [("0", 0.0, "ok")]), german_decimals().map(lambda number: (number[0], number[1], "ok"))
+)
 
 
 def same_value(got: float, expected: float) -> bool:
@@ -68,6 +79,7 @@ def same_value(got: float, expected: float) -> bool:
 
 
 # -- (a) round trip of the parser ---------------------------------------------------------------
+
 
 @st.composite
 def tables(draw):
@@ -128,12 +140,19 @@ def assert_table(table: pd.DataFrame, expected: dict, row_of) -> None:
 
 
 @parsing
-@given(generated=tables(), newline=st.sampled_from(["\n", "\r\n"]), quote_names=st.booleans(),
-       final_newline=st.booleans(), bom=st.booleans(), as_text=st.booleans())
+@given(
+    generated=tables(),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    quote_names=st.booleans(),
+    final_newline=st.booleans(),
+    bom=st.booleans(),
+    as_text=st.booleans(),
+)
 def test_csv_round_trip_keeps_every_value_and_status(generated, newline, quote_names, final_newline, bom, as_text):
     years, lines, expected = generated
-    content, rows = write_csv(lines, years, newline=newline, quote_names=quote_names,
-                              final_newline=final_newline, bom=bom)
+    content, rows = write_csv(
+        lines, years, newline=newline, quote_names=quote_names, final_newline=final_newline, bom=bom
+    )
     table = parse_kdvalues_csv(content.decode("utf-8") if as_text else content, "generated.csv")
     assert_table(table, expected, lambda index, year: rows[index])
 
@@ -156,8 +175,9 @@ def test_csv_and_json_of_the_same_table_agree(generated):
     from_csv = parse(write_csv(lines, years)[0], "a.csv").drop(columns="row")
     from_json = parse(write_json(lines, years)[0], "a.json").drop(columns="row")
     key = ["feature", "area_name", "year"]
-    pd.testing.assert_frame_equal(from_csv.sort_values(key).reset_index(drop=True),
-                                  from_json.sort_values(key).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        from_csv.sort_values(key).reset_index(drop=True), from_json.sort_values(key).reset_index(drop=True)
+    )
 
 
 # -- (b) sums of counts after load_inputs ---------------------------------------------------------
@@ -210,8 +230,9 @@ def count_files(draw, published: bool):
 def load_counts(content: bytes):
     with tempfile.TemporaryDirectory() as tmp:
         root = make_folder(Path(tmp) / "mirror", {TITLE: (9, 4, content)})
-        return load_inputs(LocalSource(root), {"d": DatasetSpec("d", TITLE, "count", "Personen")},
-                           Cache(Path(tmp) / "cache"))
+        return load_inputs(
+            LocalSource(root), {"d": DatasetSpec("d", TITLE, "count", "Personen")}, Cache(Path(tmp) / "cache")
+        )
 
 
 def single(frame: pd.DataFrame, **where) -> pd.Series:
@@ -326,15 +347,18 @@ def test_share_stays_within_zero_and_factor_or_is_nan_with_a_status(generated):
     years, den_years, num, den, factor = generated
     num_file = write_csv([Line(a, NUMERATOR, False, num[a]) for a in ORTSTEILE], years)[0]
     den_file = write_csv([Line(a, DENOMINATOR, False, den[a]) for a in ORTSTEILE], den_years)[0]
-    specs = {"arbeit": DatasetSpec("arbeit", "Arbeitslose (Jahreszahlen, kleinräumig)", "count"),
-             "bevoelkerung": DatasetSpec("bevoelkerung", "Einwohner nach Alter (Jahreszahlen, kleinräumig)", "count")}
+    specs = {
+        "arbeit": DatasetSpec("arbeit", "Arbeitslose (Jahreszahlen, kleinräumig)", "count"),
+        "bevoelkerung": DatasetSpec("bevoelkerung", "Einwohner nach Alter (Jahreszahlen, kleinräumig)", "count"),
+    }
     with tempfile.TemporaryDirectory() as tmp:
-        root = make_folder(Path(tmp) / "mirror", {specs["arbeit"].title: (7, 3, num_file),
-                                                  specs["bevoelkerung"].title: (2, 3, den_file)})
+        root = make_folder(
+            Path(tmp) / "mirror",
+            {specs["arbeit"].title: (7, 3, num_file), specs["bevoelkerung"].title: (2, 3, den_file)},
+        )
         inputs = load_inputs(LocalSource(root), specs, Cache(Path(tmp) / "cache"))
         path = Path(tmp) / "indicators.yml"
-        path.write_text(CATALOGUE.format(numerator=NUMERATOR, denominator=DENOMINATOR, factor=factor),
-                        encoding="utf-8")
+        path.write_text(CATALOGUE.format(numerator=NUMERATOR, denominator=DENOMINATOR, factor=factor), encoding="utf-8")
         indicator = read_catalogue(path, datasets=specs).indicators["quote"]
     values = compute(inputs, indicator)
     numerators = inputs.series("arbeit", NUMERATOR).set_index(["area_code", "year"])

@@ -1,4 +1,5 @@
 """Tables for the pages: Markdown for the book, HTML where Sphinx would be slow with many of them."""
+
 from __future__ import annotations
 
 import re

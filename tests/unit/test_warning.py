@@ -3,6 +3,7 @@
 The values are written by hand in the columns that ``indicators.compute`` returns. The last
 test builds the index from the real mirror (skipped when SOZIALBERICHT_DATA is unset).
 """
+
 from __future__ import annotations
 
 import copy
@@ -15,12 +16,22 @@ import pytest
 import yaml
 
 from sozialbericht.analysis import warning as W
-from sozialbericht.errors import CatalogueError
 from sozialbericht.analysis.indicators import read_catalogue
+from sozialbericht.errors import CatalogueError
 
 CITY = ("14713000", "Stadt Leipzig")
-COLUMNS = ["indicator", "area_code", "area_name", "level", "sbz_code", "year", "value", "numerator",
-           "denominator", "status"]
+COLUMNS = [
+    "indicator",
+    "area_code",
+    "area_name",
+    "level",
+    "sbz_code",
+    "year",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+]
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +47,10 @@ def base_config(**changes) -> dict:
         "index": {"weighted": True, "indicators": [{"id": "sgb2_dichte"}]},
         "status": {"thresholds": [-1.0, 1.0, 1.5], "classes": ["hoch", "mittel", "niedrig", "sehr niedrig"]},
         "dynamics": {"period": 2, "thresholds": [-1.0, 1.0], "classes": ["positiv", "stabil", "negativ"]},
-        "attention": [{"status": ["niedrig", "sehr niedrig"], "severity": 2},
-                      {"status": ["mittel"], "dynamics": ["negativ"], "severity": 2}],
+        "attention": [
+            {"status": ["niedrig", "sehr niedrig"], "severity": 2},
+            {"status": ["mittel"], "dynamics": ["negativ"], "severity": 2},
+        ],
         "rules": [],
     }
     raw.update(copy.deepcopy(changes))
@@ -76,6 +89,7 @@ def population(sizes: dict) -> pd.Series:
 
 # -- statistics with known answers -----------------------------------------------------------
 
+
 def test_wilson_interval_matches_published_values_and_is_vectorised():
     lower, upper = W.wilson_interval([2, 0, 10, 5], [10, 10, 10, 0], 0.95)
     assert lower[0] == pytest.approx(0.0567, abs=1e-4) and upper[0] == pytest.approx(0.5098, abs=1e-4)
@@ -92,8 +106,9 @@ def test_poisson_interval_is_close_to_the_exact_interval():
 def test_cochran_armitage_reproduces_agresti_example():
     # Agresti, Categorical Data Analysis, malformation by alcohol consumption: z^2 = 6.57, p = 0.01
     present, absent = [48, 38, 5, 1, 1], [17066, 14464, 788, 126, 37]
-    series = pd.DataFrame({"year": [0, 0.5, 1.5, 4.0, 7.0], "numerator": present,
-                           "denominator": [p + a for p, a in zip(present, absent)]})
+    series = pd.DataFrame(
+        {"year": [0, 0.5, 1.5, 4.0, 7.0], "numerator": present, "denominator": [p + a for p, a in zip(present, absent)]}
+    )
     series["value"] = series["numerator"] / series["denominator"] * 100
     result = W.trend_test(series, years=None, method="cochran_armitage")
     assert result["statistic"] ** 2 == pytest.approx(6.57, abs=0.01)
@@ -139,12 +154,15 @@ def test_overdispersed_counts_do_not_make_a_trend_certain():
     assert adjusted["statistic"] == pytest.approx(plain["statistic"] / math.sqrt(plain["dispersion"]))
     # φ comes from T - 2 = 3 degrees of freedom: p from Student's t (two-sided), not the normal
     assert adjusted["p_value"] == pytest.approx(W._student_p(adjusted["statistic"], 3))
-    assert W._student_p(3.182, 3) == pytest.approx(0.05, abs=1e-4) and W._student_p(2.0, 2) == pytest.approx(0.1835, abs=1e-4)
+    assert W._student_p(3.182, 3) == pytest.approx(0.05, abs=1e-4) and W._student_p(2.0, 2) == pytest.approx(
+        0.1835, abs=1e-4
+    )
     steady = pd.DataFrame({"year": years, "numerator": [100, 110, 120, 130, 140], "denominator": [1000] * 5})
     steady["value"] = steady["numerator"] / steady["denominator"] * 100
     corrected = W.trend_test(steady, years=5, overdispersion=True)["p_value"]
-    assert corrected == pytest.approx(W.trend_test(steady, years=5)["p_value"]) and corrected < 0.01, \
+    assert corrected == pytest.approx(W.trend_test(steady, years=5)["p_value"]) and corrected < 0.01, (
         "no correction when the counts scatter less than chance"
+    )
     # fewer than four values: too few degrees of freedom to estimate the dispersion
     assert math.isnan(W.trend_test(noisy.tail(3), years=3, overdispersion=True)["dispersion"])
 
@@ -158,6 +176,7 @@ def test_mann_kendall_uses_only_the_last_values():
 
 # -- classes --------------------------------------------------------------------------
 
+
 def test_classify_puts_a_value_on_a_threshold_into_the_upper_class():
     index = pd.Series([-1.5, -1.0, 0.0, 1.0, 1.2, 1.5, 3.0, np.nan])
     classes = W.classify(index, [-1.0, 1.0, 1.5], ["hoch", "mittel", "niedrig", "sehr niedrig"])
@@ -168,11 +187,13 @@ def index_data():
     """sgb2_dichte in five Ortsteile: three at 10 % (480 residents each), one at 20 % (1,000 residents),
     one tiny one at 60 % (250 residents). Weighted over the classifiable Ortsteile (1,440 vs 1,000
     residents) the 20 % Ortsteil has z = sqrt(1440/1000) = 1.2, the others -sqrt(1000/1440)."""
-    areas = {("00", "A"): {2020: (48, 480), 2022: (48, 480)},
-             ("01", "B"): {2020: (48, 480), 2022: (48, 480)},
-             ("02", "C"): {2020: (48, 480), 2022: (48, 480)},
-             ("10", "D"): {2020: (180, 1000), 2022: (200, 1000)},
-             ("11", "Klein"): {2020: (100, 250), 2022: (150, 250)}}
+    areas = {
+        ("00", "A"): {2020: (48, 480), 2022: (48, 480)},
+        ("01", "B"): {2020: (48, 480), 2022: (48, 480)},
+        ("02", "C"): {2020: (48, 480), 2022: (48, 480)},
+        ("10", "D"): {2020: (180, 1000), 2022: (200, 1000)},
+        ("11", "Klein"): {2020: (100, 250), 2022: (150, 250)},
+    }
     values = rates("sgb2_dichte", areas, {2020: (474, 3690), 2022: (494, 3690)})
     return {"sgb2_dichte": values}, population({"00": 480, "01": 480, "02": 480, "10": 1000, "11": 250})
 
@@ -232,8 +253,9 @@ def test_small_denominator_marks_an_ortsteil_as_too_small(catalogue):
 
 def test_changing_a_status_threshold_changes_the_class(catalogue):
     values, pop = index_data()
-    cfg = config(catalogue, status={"thresholds": [-1.0, 1.25, 1.5],
-                                    "classes": ["hoch", "mittel", "niedrig", "sehr niedrig"]})
+    cfg = config(
+        catalogue, status={"thresholds": [-1.0, 1.25, 1.5], "classes": ["hoch", "mittel", "niedrig", "sehr niedrig"]}
+    )
     table = W.status_dynamics(values, 2022, cfg, pop).set_index("area_code")
     assert table.loc["10", "status_class"] == "mittel"
     assert table.loc["10", "group"] == "Status mittel / Dynamik negativ"
@@ -242,10 +264,14 @@ def test_changing_a_status_threshold_changes_the_class(catalogue):
 
 # -- comparison with the city and flags ------------------------------------------------------
 
+
 def noisy_data():
     """sgb2_alleinerziehende: a large Ortsteil and a small one, both at 30 %, city 18.5 %."""
-    areas = {("00", "Gross"): {2022: (300, 1000)}, ("01", "Klein"): {2022: (3, 10)},
-             ("02", "Mittel"): {2022: (185, 1000)}}
+    areas = {
+        ("00", "Gross"): {2022: (300, 1000)},
+        ("01", "Klein"): {2022: (3, 10)},
+        ("02", "Mittel"): {2022: (185, 1000)},
+    }
     return rates("sgb2_alleinerziehende", areas, {2022: (5651, 30515)})
 
 
@@ -261,8 +287,10 @@ def test_small_ortsteil_with_a_large_noisy_rate_is_not_significant(catalogue):
 
 def test_comparison_takes_the_direction_into_account(catalogue):
     values = noisy_data().assign(indicator="einkommen_persoenlich")
-    cfg = config(catalogue, statistics={"einkommen_persoenlich": {"ci": "wilson", "count": {
-        "dataset": "einkommen", "feature": "x"}}})
+    cfg = config(
+        catalogue,
+        statistics={"einkommen_persoenlich": {"ci": "wilson", "count": {"dataset": "einkommen", "feature": "x"}}},
+    )
     compared = W.compare_with_city(values, 2022, cfg).set_index("area_code")
     assert compared.loc["00", "comparison"] == W.BETTER
 
@@ -284,18 +312,29 @@ def test_flags_name_the_reason_and_skip_noise(catalogue):
     values, pop = flag_inputs()
     cfg = config(catalogue, attention=[], rules=[{"indicator": "sgb2_alleinerziehende", "rule": "worse_than_city"}])
     result = W.flags(values, 2022, cfg, pop)
-    assert list(result.columns[:7]) == ["area_code", "area_name", "indicator", "rule", "reason", "year_used", "severity"]
+    assert list(result.columns[:7]) == [
+        "area_code",
+        "area_name",
+        "indicator",
+        "rule",
+        "reason",
+        "year_used",
+        "severity",
+    ]
     assert list(result["area_code"]) == ["00"]
     reason = result.loc[0, "reason"]
-    assert reason.startswith("Alleinerziehende im SGB II 2022 mit 30,0\u00a0% signifikant über dem Stadtwert von 18,5\u00a0%")
+    assert reason.startswith(
+        "Alleinerziehende im SGB II 2022 mit 30,0\u00a0% signifikant über dem Stadtwert von 18,5\u00a0%"
+    )
     assert "(95-%-KI 27,2–32,9)" in reason
     assert result.loc[0, "year_used"] == 2022 and result.loc[0, "target_groups"] == []
 
 
 def test_changing_a_rule_threshold_in_the_configuration_changes_the_flags(catalogue, tmp_path):
     values, pop = flag_inputs()
-    raw = base_config(attention=[], rules=[{"indicator": "sgb2_alleinerziehende", "rule": "worse_than_city",
-                                            "min_difference": 5.0}])
+    raw = base_config(
+        attention=[], rules=[{"indicator": "sgb2_alleinerziehende", "rule": "worse_than_city", "min_difference": 5.0}]
+    )
     path = tmp_path / "fruehwarnsystem.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     assert len(W.flags(values, 2022, W.load_config(path, catalogue), pop)) == 1
@@ -315,17 +354,25 @@ def test_changing_a_rule_threshold_in_the_configuration_changes_the_flags(catalo
 
 def test_worsening_trend_rule_flags_the_large_area_only(catalogue):
     years = range(2018, 2023)
-    areas = {("00", "Gross"): {y: (100 + 10 * i, 1000) for i, y in enumerate(years)},
-             ("01", "Klein"): {y: (n, 10) for y, n in zip(years, [1, 1, 2, 2, 3])}}
+    areas = {
+        ("00", "Gross"): {y: (100 + 10 * i, 1000) for i, y in enumerate(years)},
+        ("01", "Klein"): {y: (n, 10) for y, n in zip(years, [1, 1, 2, 2, 3])},
+    }
     values, pop = index_data()
     values["sgb2_alleinerziehende"] = rates("sgb2_alleinerziehende", areas, {y: (5000, 30000) for y in years})
-    cfg = config(catalogue, attention=[], rules=[{"indicator": "sgb2_alleinerziehende", "rule": "worsening_trend",
-                                                  "years": 5, "alpha": 0.05, "severity": 3}])
+    cfg = config(
+        catalogue,
+        attention=[],
+        rules=[
+            {"indicator": "sgb2_alleinerziehende", "rule": "worsening_trend", "years": 5, "alpha": 0.05, "severity": 3}
+        ],
+    )
     result = W.flags(values, 2022, cfg, pop)
     assert list(result["area_code"]) == ["00"]
     assert result.loc[0, "severity"] == 3 and result.loc[0, "severity_label"] == "Alarm"
-    assert result.loc[0, "reason"].startswith("Alleinerziehende im SGB II: signifikanter Anstieg 2018–2022 "
-                                              "von 10,0\u00a0% auf 14,0\u00a0%")
+    assert result.loc[0, "reason"].startswith(
+        "Alleinerziehende im SGB II: signifikanter Anstieg 2018–2022 von 10,0\u00a0% auf 14,0\u00a0%"
+    )
     assert "Cochran-Armitage-Test" in result.loc[0, "reason"]
     # a zigzag around the same rise: the dispersion is named in the reason when it was allowed for
     zigzag = {("00", "Gross"): {y: (n, 10000) for y, n in zip(years, [1000, 1150, 1120, 1300, 1400])}}
@@ -344,8 +391,10 @@ def test_worsening_trend_rule_flags_the_large_area_only(catalogue):
 def test_survey_trend_uses_mann_kendall(catalogue):
     values, pop = index_data()
     values["lebenszufriedenheit"] = published(
-        "lebenszufriedenheit", {("00", "A"): dict(zip([2013, 2015, 2017, 2019, 2021], [2.1, 2.2, 2.3, 2.4, 2.5]))},
-        {y: 2.2 for y in [2013, 2015, 2017, 2019, 2021]})
+        "lebenszufriedenheit",
+        {("00", "A"): dict(zip([2013, 2015, 2017, 2019, 2021], [2.1, 2.2, 2.3, 2.4, 2.5]))},
+        {y: 2.2 for y in [2013, 2015, 2017, 2019, 2021]},
+    )
     cfg = config(catalogue, attention=[], rules=[{"indicator": "lebenszufriedenheit", "rule": "worsening_trend"}])
     result = W.flags(values, 2022, cfg, pop)
     assert list(result["area_code"]) == ["00"]
@@ -379,10 +428,18 @@ def test_a_later_edition_uses_the_latest_year_and_old_values_expire(catalogue):
 def test_changes_since_lists_new_and_gone_flags():
     columns = W.FLAG_COLUMNS
     row = dict.fromkeys(columns)
-    previous = pd.DataFrame([{**row, "area_code": "00", "indicator": "a", "rule": "worse_than_city"},
-                             {**row, "area_code": "01", "indicator": "a", "rule": "worse_than_city"}])
-    current = pd.DataFrame([{**row, "area_code": "01", "indicator": "a", "rule": "worse_than_city"},
-                            {**row, "area_code": "02", "indicator": "a", "rule": "worsening_trend"}])
+    previous = pd.DataFrame(
+        [
+            {**row, "area_code": "00", "indicator": "a", "rule": "worse_than_city"},
+            {**row, "area_code": "01", "indicator": "a", "rule": "worse_than_city"},
+        ]
+    )
+    current = pd.DataFrame(
+        [
+            {**row, "area_code": "01", "indicator": "a", "rule": "worse_than_city"},
+            {**row, "area_code": "02", "indicator": "a", "rule": "worsening_trend"},
+        ]
+    )
     changes = W.changes_since(previous, current).set_index("area_code")
     assert changes.loc["02", "change"] == "neu markiert"
     assert changes.loc["00", "change"] == "nicht mehr markiert"
@@ -393,8 +450,9 @@ def test_changes_since_lists_new_and_gone_flags():
 
 def test_derive_counts_for_a_published_share():
     share = published("arbeitslosenanteil", {("00", "A"): {2022: 5.0}, ("01", "B"): {2022: 4.0}}, {2022: 4.5})
-    counts = pd.DataFrame({"area_code": ["00", "01", CITY[0]], "year": [2022] * 3, "value": [50.0, 0.0, 90.0],
-                           "status": ["ok"] * 3})
+    counts = pd.DataFrame(
+        {"area_code": ["00", "01", CITY[0]], "year": [2022] * 3, "value": [50.0, 0.0, 90.0], "status": ["ok"] * 3}
+    )
     derived = W.derive_counts(share, counts, 100).set_index("area_code")
     assert derived.loc["00", "numerator"] == 50 and derived.loc["00", "denominator"] == 1000
     assert math.isnan(derived.loc["01", "denominator"])  # no count: no interval
@@ -404,8 +462,17 @@ def test_derive_counts_for_a_published_share():
 def test_method_text_states_the_configured_numbers(catalogue):
     cfg = config(catalogue, rules=[{"indicator": "sgb2_dichte", "rule": "worsening_trend", "years": 4}])
     text = W.method_text(cfg)
-    for expected in ("Wilson", "Cochran-Armitage", "Mann-Kendall", "| niedrig | 1,00 bis unter 1,50 |",
-                     "| hoch | unter −1,00 |", "300 Einwohnern", "über 2 Jahre", "letzten 4 Werte", "z = 1,960"):
+    for expected in (
+        "Wilson",
+        "Cochran-Armitage",
+        "Mann-Kendall",
+        "| niedrig | 1,00 bis unter 1,50 |",
+        "| hoch | unter −1,00 |",
+        "300 Einwohnern",
+        "über 2 Jahre",
+        "letzten 4 Werte",
+        "z = 1,960",
+    ):
         assert expected in text, expected
 
 
@@ -419,35 +486,62 @@ def test_the_shipped_configuration_is_valid(catalogue):
 
 # -- configuration errors ------------------------------------------------------------------
 
-@pytest.mark.parametrize("change, message", [
-    ({"rules": [{"indicator": "gibtsnicht", "rule": "worse_than_city"}]},
-     "test.yml: rules entry 1 (gibtsnicht): field 'indicator': unknown indicator 'gibtsnicht'"),
-    ({"rules": [{"indicator": "sgb2_dichte", "rule": "schlechter"}]},
-     "test.yml: rules entry 1 (sgb2_dichte): field 'rule': unknown rule type 'schlechter'"),
-    ({"rules": [{"indicator": "kita_migrationsanteil", "rule": "worse_than_city"}]},
-     "test.yml: rules entry 1 (kita_migrationsanteil): field 'indicator': 'kita_migrationsanteil' is neutral"),
-    ({"status": {"thresholds": [-1.0, 1.5, 1.0], "classes": ["a", "b", "c", "d"]}},
-     "test.yml: status: field 'thresholds': thresholds must increase"),
-    ({"dynamics": {"period": 2, "thresholds": [-1.0, 1.0], "classes": ["a", "b"]}},
-     "test.yml: dynamics: field 'classes': needs 3 class names"),
-    ({"index": {"indicators": [{"id": "migrationsanteil"}]}},
-     "test.yml: index entry 1 (migrationsanteil): field 'direction'"),
-    ({"index": {"indicators": [{"id": "sgb2_dichte", "direction": "higher_better"}]}},
-     "test.yml: index entry 1 (sgb2_dichte): field 'direction': 'higher_better' contradicts"),
-    ({"index": {"indicators": [{"id": "gibtsnicht"}]}},
-     "test.yml: index entry 1 (gibtsnicht): field 'id': unknown indicator"),
-    ({"rules": [{"indicator": "sgb2_dichte", "rule": "threshold"}]},
-     "test.yml: rules entry 1 (sgb2_dichte): field 'value': missing"),
-    ({"rules": [{"indicator": "sgb2_dichte", "rule": "worsening_trend", "alpha": "0,05"}]},
-     "test.yml: rules entry 1 (sgb2_dichte): field 'alpha'"),
-    ({"rules": [{"indicator": "sgb2_dichte", "rule": "worse_than_city", "years": 5}]},
-     "test.yml: rules entry 1 (sgb2_dichte): field 'years': not a field of rule type 'worse_than_city'"),
-    ({"attention": [{"status": ["mies"]}]},
-     "test.yml: attention entry 1: field 'status': 'mies' is not one of"),
-    ({"statistics": {"lebenszufriedenheit": {"ci": "wilson"}}},
-     "test.yml: statistics entry 'lebenszufriedenheit': field 'ci': 'wilson' needs counts"),
-    ({"schwelle": 3}, "test.yml: field 'schwelle': unknown field"),
-])
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            {"rules": [{"indicator": "gibtsnicht", "rule": "worse_than_city"}]},
+            "test.yml: rules entry 1 (gibtsnicht): field 'indicator': unknown indicator 'gibtsnicht'",
+        ),
+        (
+            {"rules": [{"indicator": "sgb2_dichte", "rule": "schlechter"}]},
+            "test.yml: rules entry 1 (sgb2_dichte): field 'rule': unknown rule type 'schlechter'",
+        ),
+        (
+            {"rules": [{"indicator": "kita_migrationsanteil", "rule": "worse_than_city"}]},
+            "test.yml: rules entry 1 (kita_migrationsanteil): field 'indicator': 'kita_migrationsanteil' is neutral",
+        ),
+        (
+            {"status": {"thresholds": [-1.0, 1.5, 1.0], "classes": ["a", "b", "c", "d"]}},
+            "test.yml: status: field 'thresholds': thresholds must increase",
+        ),
+        (
+            {"dynamics": {"period": 2, "thresholds": [-1.0, 1.0], "classes": ["a", "b"]}},
+            "test.yml: dynamics: field 'classes': needs 3 class names",
+        ),
+        (
+            {"index": {"indicators": [{"id": "migrationsanteil"}]}},
+            "test.yml: index entry 1 (migrationsanteil): field 'direction'",
+        ),
+        (
+            {"index": {"indicators": [{"id": "sgb2_dichte", "direction": "higher_better"}]}},
+            "test.yml: index entry 1 (sgb2_dichte): field 'direction': 'higher_better' contradicts",
+        ),
+        (
+            {"index": {"indicators": [{"id": "gibtsnicht"}]}},
+            "test.yml: index entry 1 (gibtsnicht): field 'id': unknown indicator",
+        ),
+        (
+            {"rules": [{"indicator": "sgb2_dichte", "rule": "threshold"}]},
+            "test.yml: rules entry 1 (sgb2_dichte): field 'value': missing",
+        ),
+        (
+            {"rules": [{"indicator": "sgb2_dichte", "rule": "worsening_trend", "alpha": "0,05"}]},
+            "test.yml: rules entry 1 (sgb2_dichte): field 'alpha'",
+        ),
+        (
+            {"rules": [{"indicator": "sgb2_dichte", "rule": "worse_than_city", "years": 5}]},
+            "test.yml: rules entry 1 (sgb2_dichte): field 'years': not a field of rule type 'worse_than_city'",
+        ),
+        ({"attention": [{"status": ["mies"]}]}, "test.yml: attention entry 1: field 'status': 'mies' is not one of"),
+        (
+            {"statistics": {"lebenszufriedenheit": {"ci": "wilson"}}},
+            "test.yml: statistics entry 'lebenszufriedenheit': field 'ci': 'wilson' needs counts",
+        ),
+        ({"schwelle": 3}, "test.yml: field 'schwelle': unknown field"),
+    ],
+)
 def test_invalid_configuration_names_file_entry_and_field(catalogue, change, message):
     with pytest.raises(CatalogueError) as error:
         config(catalogue, **change)
@@ -463,8 +557,10 @@ def test_invalid_yaml_file_is_reported_with_its_path(catalogue, tmp_path):
 
 # -- the real mirror ---------------------------------------------------------------------
 
-@pytest.mark.skipif(not os.environ.get("SOZIALBERICHT_DATA"),
-                    reason="needs the data mirror: set SOZIALBERICHT_DATA to its folder")
+
+@pytest.mark.skipif(
+    not os.environ.get("SOZIALBERICHT_DATA"), reason="needs the data mirror: set SOZIALBERICHT_DATA to its folder"
+)
 def test_index_builds_for_every_year_from_2015_on_the_mirror():
     from sozialbericht.data.inputs import load_inputs
 

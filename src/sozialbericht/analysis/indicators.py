@@ -3,6 +3,7 @@
 Every indicator is numerator / denominator * factor from named API features, or
 the numerator as published. Nothing here holds a number of its own.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,8 +15,8 @@ import pandas as pd
 import yaml
 
 from sozialbericht import settings as config
+from sozialbericht.data.geography import ORTSTEIL, STADT
 from sozialbericht.errors import CatalogueError
-from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
 
 USABLE = {"ok", "nothing", "aggregated"}
 DIRECTIONS = {"higher_worse", "higher_better", "neutral"}
@@ -83,8 +84,9 @@ def _term(raw, where: str, field_name: str, datasets: set[str] | None) -> Term:
     if not isinstance(raw, dict) or not {"dataset", "feature"} <= set(raw):
         raise CatalogueError(f"{where}: field '{field_name}': needs 'dataset' and 'feature'")
     if datasets is not None and raw["dataset"] not in set(datasets):
-        raise CatalogueError(f"{where}: field '{field_name}': unknown dataset {raw['dataset']!r} "
-                             f"(known: {', '.join(sorted(datasets))})")
+        raise CatalogueError(
+            f"{where}: field '{field_name}': unknown dataset {raw['dataset']!r} (known: {', '.join(sorted(datasets))})"
+        )
     return Term(str(raw["dataset"]), str(raw["feature"]))
 
 
@@ -107,16 +109,27 @@ def read_catalogue(path: Path = config.DATA_DIR / "indicators.yml", datasets=Non
         if entry["chapter"] not in chapter_ids:
             raise CatalogueError(f"{where}: field 'chapter': unknown chapter {entry['chapter']!r}")
         if entry["direction"] not in DIRECTIONS:
-            raise CatalogueError(f"{where}: field 'direction': {entry['direction']!r} is not one of {sorted(DIRECTIONS)}")
+            raise CatalogueError(
+                f"{where}: field 'direction': {entry['direction']!r} is not one of {sorted(DIRECTIONS)}"
+            )
         denominator = entry.get("denominator")
         indicators[entry["id"]] = Indicator(
-            id=entry["id"], title=entry["title"], short=entry.get("short") or entry["title"],
-            chapter=entry["chapter"], numerator=_term(entry["numerator"], where, "numerator", datasets),
+            id=entry["id"],
+            title=entry["title"],
+            short=entry.get("short") or entry["title"],
+            chapter=entry["chapter"],
+            numerator=_term(entry["numerator"], where, "numerator", datasets),
             denominator=_term(denominator, where, "denominator", datasets) if denominator else None,
-            factor=float(entry.get("factor", 1)), unit=entry["unit"], decimals=int(entry.get("decimals", 1)),
-            direction=entry["direction"], definition=entry["definition"], survey=bool(entry.get("survey")),
-            first_year=entry.get("first_year"), notes=entry.get("notes") or "",
-            source=entry.get("source") or config.ATTRIBUTION, licence=entry.get("licence") or config.LICENCE,
+            factor=float(entry.get("factor", 1)),
+            unit=entry["unit"],
+            decimals=int(entry.get("decimals", 1)),
+            direction=entry["direction"],
+            definition=entry["definition"],
+            survey=bool(entry.get("survey")),
+            first_year=entry.get("first_year"),
+            notes=entry.get("notes") or "",
+            source=entry.get("source") or config.ATTRIBUTION,
+            licence=entry.get("licence") or config.LICENCE,
             value_unit=entry.get("value_unit"),
         )
         indicator = indicators[entry["id"]]
@@ -152,19 +165,35 @@ def compute(inputs, indicator: Indicator) -> pd.DataFrame:
             frame["value"] = frame["numerator"] / frame["denominator"] * indicator.factor
         frame.loc[frame["denominator"] == 0, "value"] = np.nan
     usable = frame["status_num"].isin(USABLE) & frame["status_den"].isin(USABLE)
-    frame["status"] = np.where(frame["status_num"].isin(USABLE),
-                               np.where(frame["status_den"].isin(USABLE), "ok", "denominator_" + frame["status_den"]),
-                               frame["status_num"])
+    frame["status"] = np.where(
+        frame["status_num"].isin(USABLE),
+        np.where(frame["status_den"].isin(USABLE), "ok", "denominator_" + frame["status_den"]),
+        frame["status_num"],
+    )
     frame.loc[~usable, "value"] = np.nan
     frame.loc[usable & frame["value"].isna(), "status"] = "missing"
     # summed from the Ortsteile by this report, not published: say so in every table
-    summed = usable & frame["value"].notna() & ((frame["status_num"] == "aggregated") | (frame["status_den"] == "aggregated"))
+    summed = (
+        usable
+        & frame["value"].notna()
+        & ((frame["status_num"] == "aggregated") | (frame["status_den"] == "aggregated"))
+    )
     frame.loc[summed, "status"] = "aggregated"
     if indicator.first_year:
         frame = frame[frame["year"] >= int(indicator.first_year)]
     frame.insert(0, "indicator", indicator.id)
-    columns = ["indicator", "area_code", "area_name", "level", "sbz_code", "year", "value", "numerator",
-               "denominator", "status"]
+    columns = [
+        "indicator",
+        "area_code",
+        "area_name",
+        "level",
+        "sbz_code",
+        "year",
+        "value",
+        "numerator",
+        "denominator",
+        "status",
+    ]
     return frame[columns].reset_index(drop=True)
 
 
@@ -173,6 +202,7 @@ def compute_all(inputs, catalogue: Catalogue) -> pd.DataFrame:
 
 
 # -- questions a chapter asks of an indicator's values ---------------------------------
+
 
 def city(values: pd.DataFrame) -> pd.Series:
     """The city's value per year (NaN-free), indexed by year."""
@@ -219,12 +249,22 @@ def key_figure(values: pd.DataFrame, indicator: Indicator, year: int) -> KeyFigu
     if ref is None:
         return KeyFigure(indicator, None, math.nan, None, math.nan, None, math.nan)
     earlier = [y for y in series.index if y < ref]
-    previous_year = (max(earlier) if earlier else None) if indicator.survey else (ref - 1 if ref - 1 in series.index else None)
+    previous_year = (
+        (max(earlier) if earlier else None) if indicator.survey else (ref - 1 if ref - 1 in series.index else None)
+    )
     five_back = [y for y in series.index if y <= ref - 5]
-    five_year = (max(five_back) if five_back else None) if indicator.survey else (ref - 5 if ref - 5 in series.index else None)
-    return KeyFigure(indicator, ref, float(series[ref]),
-                     previous_year, float(series[previous_year]) if previous_year else math.nan,
-                     five_year, float(series[five_year]) if five_year else math.nan)
+    five_year = (
+        (max(five_back) if five_back else None) if indicator.survey else (ref - 5 if ref - 5 in series.index else None)
+    )
+    return KeyFigure(
+        indicator,
+        ref,
+        float(series[ref]),
+        previous_year,
+        float(series[previous_year]) if previous_year else math.nan,
+        five_year,
+        float(series[five_year]) if five_year else math.nan,
+    )
 
 
 def level_values(values: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
@@ -261,11 +301,12 @@ def changes(values: pd.DataFrame, level: str, year: int, base_year: int) -> pd.D
         x1, n1 = merged["numerator_before"].astype(float), merged["denominator_before"].astype(float)
         x2, n2 = merged["numerator"].astype(float), merged["denominator"].astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            se = np.sqrt(x1 / n1 ** 2 + x2 / n2 ** 2)
+            se = np.sqrt(x1 / n1**2 + x2 / n2**2)
             z = (x2 / n2 - x1 / n1) / se
         merged["z"] = z.where((n1 > 0) & (n2 > 0) & (se > 0))
         merged.loc[(n1 > 0) & (n2 > 0) & (se == 0), "z"] = 0.0
-    merged["significant"] = pd.Series([None if pd.isna(z) else bool(abs(z) > 1.96) for z in merged["z"]],
-                                      index=merged.index, dtype=object)
+    merged["significant"] = pd.Series(
+        [None if pd.isna(z) else bool(abs(z) > 1.96) for z in merged["z"]], index=merged.index, dtype=object
+    )
     merged = merged.drop(columns=[c for c in merged.columns if c.startswith(("numerator", "denominator"))])
     return merged.sort_values("change", ascending=False).reset_index(drop=True)

@@ -4,6 +4,7 @@
 one-line note with a source. Findings, developments and early-warning flags that fall into an event's years and
 indicators name the event, so that a jump caused by refugee housing or a survey change is not read as a trend.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,8 +46,7 @@ class SpecialEffects(Entry):
 
     def in_window(self, indicator: str, first_year: int, last_year: int) -> list[SpecialEffect]:
         """The events that affect ``indicator`` in any year of a change from ``first_year`` to ``last_year``."""
-        return [e for e in self.effects
-                if any(e.affects(indicator, y) for y in range(first_year + 1, last_year + 1))]
+        return [e for e in self.effects if any(e.affects(indicator, y) for y in range(first_year + 1, last_year + 1))]
 
 
 def load_special_effects(path: Path, indicator_ids: set[str] | None = None) -> SpecialEffects:
@@ -55,12 +55,16 @@ def load_special_effects(path: Path, indicator_ids: set[str] | None = None) -> S
     if indicator_ids is not None:
         from sozialbericht.errors import CatalogueError
 
-        problems = [f"{path.name}: {e.id} (Eintrag {n}): Feld 'indicators': unbekannter Indikator '{i}'"
-                    for n, e in enumerate(effects.effects, 1) for i in e.indicators
-                    if i != "alle" and i not in indicator_ids]
+        problems = [
+            f"{path.name}: {e.id} (Eintrag {n}): Feld 'indicators': unbekannter Indikator '{i}'"
+            for n, e in enumerate(effects.effects, 1)
+            for i in e.indicators
+            if i != "alle" and i not in indicator_ids
+        ]
         ids = [e.id for e in effects.effects]
-        problems += [f"{path.name}: Feld 'id': '{i}' kommt mehrfach vor" for i in sorted({i for i in ids
-                                                                                          if ids.count(i) > 1})]
+        problems += [
+            f"{path.name}: Feld 'id': '{i}' kommt mehrfach vor" for i in sorted({i for i in ids if ids.count(i) > 1})
+        ]
         if problems:
             raise CatalogueError(f"{path.name} ist ungültig ({len(problems)} Fehler):\n  " + "\n  ".join(problems))
     return effects

@@ -17,6 +17,7 @@ value, numerator, denominator, status), passed as a dict ``indicator id -> DataF
 
 No scipy: the normal distribution comes from ``statistics.NormalDist``.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,19 +29,22 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sozialbericht import settings as project_config
 from sozialbericht import fmt
-from sozialbericht.errors import CatalogueError, SozialberichtError
-from sozialbericht.data.geography import ORTSTEIL, STADT
+from sozialbericht import settings as project_config
 from sozialbericht.analysis.indicators import Catalogue, Indicator, Term, compute, read_catalogue
+from sozialbericht.data.geography import ORTSTEIL, STADT
+from sozialbericht.errors import CatalogueError, SozialberichtError
 
 CONFIG_PATH = project_config.DATA_DIR / "fruehwarnsystem.yml"
 POPULATION_INDICATOR = "einwohner"
 RULE_TYPES = ("worse_than_city", "worsening_trend", "threshold")
 CI_METHODS = ("wilson", "poisson", "none")
 TREND_METHODS = {"wilson": "cochran_armitage", "poisson": "poisson_trend", "none": "mann_kendall"}
-TREND_NAMES = {"cochran_armitage": "Cochran-Armitage-Test", "poisson_trend": "Poisson-Trendtest",
-               "mann_kendall": "Mann-Kendall-Test"}
+TREND_NAMES = {
+    "cochran_armitage": "Cochran-Armitage-Test",
+    "poisson_trend": "Poisson-Trendtest",
+    "mann_kendall": "Mann-Kendall-Test",
+}
 SEVERITY = {1: "Hinweis", 2: "Warnung", 3: "Alarm"}
 DIRECTIONAL = ("higher_worse", "higher_better")
 
@@ -49,19 +53,44 @@ RISING, FALLING, FLAT = "steigend", "fallend", "gleichbleibend"
 INDEX_INDICATOR = "index"
 ATTENTION_RULE = "aufmerksamkeit"
 
-TOP_FIELDS = {"version", "confidence", "min_population", "max_data_age", "index", "status", "dynamics",
-              "attention", "statistics", "rules"}
+TOP_FIELDS = {
+    "version",
+    "confidence",
+    "min_population",
+    "max_data_age",
+    "index",
+    "status",
+    "dynamics",
+    "attention",
+    "statistics",
+    "rules",
+}
 RULE_FIELDS = {
     "worse_than_city": {"indicator", "rule", "severity", "confidence", "min_difference"},
     "worsening_trend": {"indicator", "rule", "severity", "years", "alpha", "min_change", "overdispersion"},
     "threshold": {"indicator", "rule", "severity", "value", "significant", "confidence"},
 }
 
-FLAG_COLUMNS = ["area_code", "area_name", "indicator", "rule", "reason", "year_used", "severity",
-                "severity_label", "value", "lower", "upper", "city_value", "p_value", "target_groups"]
+FLAG_COLUMNS = [
+    "area_code",
+    "area_name",
+    "indicator",
+    "rule",
+    "reason",
+    "year_used",
+    "severity",
+    "severity_label",
+    "value",
+    "lower",
+    "upper",
+    "city_value",
+    "p_value",
+    "target_groups",
+]
 
 
 # -- configuration ----------------------------------------------------------------------
+
 
 @dataclass
 class IndexIndicator:
@@ -138,8 +167,16 @@ class WarningConfig:
         return list(dict.fromkeys(ids))
 
 
-def _number(raw, where: str, name: str, low: float | None = None, high: float | None = None,
-            integer: bool = False, low_open: bool = False, high_open: bool = False) -> float:
+def _number(
+    raw,
+    where: str,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (isinstance(raw, float) and math.isnan(raw)):
         raise CatalogueError(f"{where}: field '{name}': {raw!r} is not a number (write decimals with a point)")
     if integer and int(raw) != raw:
@@ -160,10 +197,14 @@ def _classes(raw, where: str) -> tuple[list[float], list[str]]:
     values = [_number(t, where, "thresholds") for t in thresholds]
     for before, after in zip(values, values[1:]):
         if not after > before:
-            raise CatalogueError(f"{where}: field 'thresholds': thresholds must increase ({before} is followed by {after})")
+            raise CatalogueError(
+                f"{where}: field 'thresholds': thresholds must increase ({before} is followed by {after})"
+            )
     if not isinstance(classes, list) or len(classes) != len(values) + 1:
-        raise CatalogueError(f"{where}: field 'classes': needs {len(values) + 1} class names "
-                             f"(one more than thresholds), found {classes!r}")
+        raise CatalogueError(
+            f"{where}: field 'classes': needs {len(values) + 1} class names "
+            f"(one more than thresholds), found {classes!r}"
+        )
     names = [str(c) for c in classes]
     if len(set(names)) != len(names):
         raise CatalogueError(f"{where}: field 'classes': class names must differ")
@@ -180,8 +221,10 @@ def _direction(raw, indicator: Indicator, where: str) -> str:
     catalogue_direction = indicator.direction
     if raw is None:
         if catalogue_direction not in DIRECTIONAL:
-            raise CatalogueError(f"{where}: field 'direction': indicator {indicator.id!r} is neutral in indicators.yml; "
-                                 "a warning needs a direction (higher_worse or higher_better)")
+            raise CatalogueError(
+                f"{where}: field 'direction': indicator {indicator.id!r} is neutral in indicators.yml; "
+                "a warning needs a direction (higher_worse or higher_better)"
+            )
         return catalogue_direction
     if raw not in DIRECTIONAL:
         raise CatalogueError(f"{where}: field 'direction': {raw!r} is not one of {list(DIRECTIONAL)}")
@@ -196,7 +239,9 @@ def parse_config(raw: dict, catalogue: Catalogue, source: str = "fruehwarnsystem
         raise CatalogueError(f"{source}: the file must hold a mapping (index, status, dynamics, rules, ...)")
     unknown = set(raw) - TOP_FIELDS
     if unknown:
-        raise CatalogueError(f"{source}: field {sorted(unknown)[0]!r}: unknown field (known: {', '.join(sorted(TOP_FIELDS))})")
+        raise CatalogueError(
+            f"{source}: field {sorted(unknown)[0]!r}: unknown field (known: {', '.join(sorted(TOP_FIELDS))})"
+        )
     for name in ("index", "status", "dynamics"):
         if name not in raw:
             raise CatalogueError(f"{source}: field '{name}': missing")
@@ -205,7 +250,11 @@ def parse_config(raw: dict, catalogue: Catalogue, source: str = "fruehwarnsystem
     max_data_age = _number(raw.get("max_data_age", 2), source, "max_data_age", 0, integer=True)
 
     index_raw = raw["index"]
-    if not isinstance(index_raw, dict) or not isinstance(index_raw.get("indicators"), list) or not index_raw["indicators"]:
+    if (
+        not isinstance(index_raw, dict)
+        or not isinstance(index_raw.get("indicators"), list)
+        or not index_raw["indicators"]
+    ):
         raise CatalogueError(f"{source}: index: field 'indicators': needs a list of indicators")
     index: list[IndexIndicator] = []
     for number, entry in enumerate(index_raw["indicators"], start=1):
@@ -278,8 +327,9 @@ def parse_config(raw: dict, catalogue: Catalogue, source: str = "fruehwarnsystem
         if ci not in CI_METHODS:
             raise CatalogueError(f"{where}: field 'ci': {ci!r} is not one of {list(CI_METHODS)}")
         if ci != "none" and count is None and catalogue.indicators[ident].denominator is None:
-            raise CatalogueError(f"{where}: field 'ci': {ci!r} needs counts; {ident!r} has no denominator, "
-                                 "name a 'count' feature")
+            raise CatalogueError(
+                f"{where}: field 'ci': {ci!r} needs counts; {ident!r} has no denominator, name a 'count' feature"
+            )
         scale = _number(entry.get("scale", 100), where, "scale", 0, low_open=True)
         statistics[ident] = Statistics(ci, count, scale)
 
@@ -295,22 +345,32 @@ def parse_config(raw: dict, catalogue: Catalogue, source: str = "fruehwarnsystem
             raise CatalogueError(f"{where}: field 'rule': unknown rule type {kind!r} (known: {', '.join(RULE_TYPES)})")
         extra = set(entry) - RULE_FIELDS[kind]
         if extra:
-            raise CatalogueError(f"{where}: field {sorted(extra)[0]!r}: not a field of rule type {kind!r} "
-                                 f"(known: {', '.join(sorted(RULE_FIELDS[kind]))})")
+            raise CatalogueError(
+                f"{where}: field {sorted(extra)[0]!r}: not a field of rule type {kind!r} "
+                f"(known: {', '.join(sorted(RULE_FIELDS[kind]))})"
+            )
         indicator = catalogue.indicators[ident]
         if indicator.direction not in DIRECTIONAL:
-            raise CatalogueError(f"{where}: field 'indicator': {ident!r} is neutral in indicators.yml; "
-                                 f"rule {kind!r} needs a direction (better or worse)")
-        rule = Rule(number, ident, kind, indicator.direction,
-                    severity=_number(entry.get("severity", 2), where, "severity", 1, 3, integer=True))
+            raise CatalogueError(
+                f"{where}: field 'indicator': {ident!r} is neutral in indicators.yml; "
+                f"rule {kind!r} needs a direction (better or worse)"
+            )
+        rule = Rule(
+            number,
+            ident,
+            kind,
+            indicator.direction,
+            severity=_number(entry.get("severity", 2), where, "severity", 1, 3, integer=True),
+        )
         if "confidence" in entry:
             rule.confidence = _number(entry["confidence"], where, "confidence", 0, 1, low_open=True, high_open=True)
         if kind == "worse_than_city":
             rule.min_difference = _number(entry.get("min_difference", 0), where, "min_difference", 0)
         elif kind == "worsening_trend":
             rule.years = _number(entry.get("years", 5), where, "years", 3, integer=True)
-            rule.alpha = _number(entry.get("alpha", round(1 - confidence, 10)), where, "alpha", 0, 1,
-                                 low_open=True, high_open=True)
+            rule.alpha = _number(
+                entry.get("alpha", round(1 - confidence, 10)), where, "alpha", 0, 1, low_open=True, high_open=True
+            )
             rule.min_change = _number(entry.get("min_change", 0), where, "min_change", 0)
             rule.overdispersion = entry.get("overdispersion", True)
             if not isinstance(rule.overdispersion, bool):
@@ -325,11 +385,23 @@ def parse_config(raw: dict, catalogue: Catalogue, source: str = "fruehwarnsystem
             rule.significant = significant
         rules.append(rule)
 
-    return WarningConfig(source=source, catalogue=catalogue, index=index, status_thresholds=status_thresholds,
-                         status_classes=status_classes, dynamics_period=period,
-                         dynamics_thresholds=dynamics_thresholds, dynamics_classes=dynamics_classes,
-                         min_population=min_population, confidence=confidence, max_data_age=max_data_age,
-                         weighted=weighted, attention=attention, rules=rules, statistics=statistics)
+    return WarningConfig(
+        source=source,
+        catalogue=catalogue,
+        index=index,
+        status_thresholds=status_thresholds,
+        status_classes=status_classes,
+        dynamics_period=period,
+        dynamics_thresholds=dynamics_thresholds,
+        dynamics_classes=dynamics_classes,
+        min_population=min_population,
+        confidence=confidence,
+        max_data_age=max_data_age,
+        weighted=weighted,
+        attention=attention,
+        rules=rules,
+        statistics=statistics,
+    )
 
 
 def load_config(path: Path | str = CONFIG_PATH, catalogue: Catalogue | None = None) -> WarningConfig:
@@ -346,6 +418,7 @@ def load_config(path: Path | str = CONFIG_PATH, catalogue: Catalogue | None = No
 
 # -- values -------------------------------------------------------------------------------
 
+
 def derive_counts(values: pd.DataFrame, counts: pd.DataFrame, scale: float = 100.0) -> pd.DataFrame:
     """Numerator and denominator for a published share without counts.
 
@@ -357,7 +430,8 @@ def derive_counts(values: pd.DataFrame, counts: pd.DataFrame, scale: float = 100
     if "status" in counts:
         usable = counts[counts["status"].isin({"ok", "nothing", "aggregated"})]
     merged = values.drop(columns=["numerator", "denominator"]).merge(
-        usable[["area_code", "year", "value"]].rename(columns={"value": "count"}), on=["area_code", "year"], how="left")
+        usable[["area_code", "year", "value"]].rename(columns={"value": "count"}), on=["area_code", "year"], how="left"
+    )
     share = merged["value"]
     ok = merged["count"].notna() & (merged["count"] > 0) & share.notna() & (share > 0)
     merged["numerator"] = merged["count"].where(ok)
@@ -379,8 +453,10 @@ def load_values(inputs, config: WarningConfig) -> dict[str, pd.DataFrame]:
 
 def _values(values_by_indicator: dict, ident: str) -> pd.DataFrame:
     if ident not in values_by_indicator:
-        raise SozialberichtError(f"Frühwarnsystem: the values of indicator {ident!r} were not passed "
-                                 f"(passed: {', '.join(sorted(values_by_indicator))}); use warning.load_values().")
+        raise SozialberichtError(
+            f"Frühwarnsystem: the values of indicator {ident!r} were not passed "
+            f"(passed: {', '.join(sorted(values_by_indicator))}); use warning.load_values()."
+        )
     return values_by_indicator[ident]
 
 
@@ -429,14 +505,28 @@ def years_used(values_by_indicator: dict, year: int, config: WarningConfig) -> p
         if used_year is None:
             used, note = False, f"kein Wert bis {year}"
         elif year - used_year > config.max_data_age:
-            used, note = False, (f"letzter Wert {used_year} ist älter als {config.max_data_age} Jahre; "
-                                 "im Berichtsjahr nicht berücksichtigt")
+            used, note = (
+                False,
+                (
+                    f"letzter Wert {used_year} ist älter als {config.max_data_age} Jahre; "
+                    "im Berichtsjahr nicht berücksichtigt"
+                ),
+            )
         elif used_year < year:
             used, note = True, f"Wert {used_year} verwendet ({year} liegt noch nicht vor)"
         else:
             used, note = True, ""
-        rows.append({"indicator": ident, "title": config.indicator(ident).title, "role": role, "last_year": last,
-                     "year_used": used_year, "used": used, "note": note})
+        rows.append(
+            {
+                "indicator": ident,
+                "title": config.indicator(ident).title,
+                "role": role,
+                "last_year": last,
+                "year_used": used_year,
+                "used": used,
+                "note": note,
+            }
+        )
     return pd.DataFrame(rows, columns=["indicator", "title", "role", "last_year", "year_used", "used", "note"])
 
 
@@ -448,6 +538,7 @@ def _usable_year(values: pd.DataFrame, year: int, config: WarningConfig) -> int 
 
 
 # -- statistics -----------------------------------------------------------------------------
+
 
 def _z(confidence: float) -> float:
     return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
@@ -510,8 +601,9 @@ def _factor(indicator: Indicator, config: WarningConfig) -> float:
     return indicator.factor
 
 
-def compare_with_city(values: pd.DataFrame, year: int, config: WarningConfig,
-                      confidence: float | None = None) -> pd.DataFrame:
+def compare_with_city(
+    values: pd.DataFrame, year: int, config: WarningConfig, confidence: float | None = None
+) -> pd.DataFrame:
     """Each Ortsteil's value and interval against the city value, direction taken into account.
 
     Like Fingertips, the city value is the fixed benchmark: 'signifikant schlechter' when the
@@ -522,8 +614,20 @@ def compare_with_city(values: pd.DataFrame, year: int, config: WarningConfig,
     Columns: area_code, area_name, indicator, year, value, lower, upper, city_value, numerator,
     denominator, ci_method, comparison.
     """
-    columns = ["area_code", "area_name", "indicator", "year", "value", "lower", "upper", "city_value",
-               "numerator", "denominator", "ci_method", "comparison"]
+    columns = [
+        "area_code",
+        "area_name",
+        "indicator",
+        "year",
+        "value",
+        "lower",
+        "upper",
+        "city_value",
+        "numerator",
+        "denominator",
+        "ci_method",
+        "comparison",
+    ]
     ident = str(values["indicator"].iloc[0]) if len(values) else None
     used = year_used(values, year) if ident else None
     if used is None:
@@ -645,8 +749,7 @@ def dispersion(t, x, n, proportion: bool) -> float:
     return float(((x - n * fitted) ** 2 / variance).sum() / (len(t) - 2))
 
 
-def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto",
-               overdispersion: bool = False) -> dict:
+def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto", overdispersion: bool = False) -> dict:
     """Test for a trend over the last ``years`` values of one area.
 
     ``series``: columns year, value and (for count-based rates) numerator, denominator.
@@ -663,6 +766,7 @@ def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto"
     φ > 1 and take p from Student's t with T − 2 degrees of freedom (a quasi-binomial or
     quasi-Poisson score test with estimated dispersion).
     """
+
     # plain arrays, not DataFrame filtering: the build runs this about 500 times per edition
     def column(name: str) -> np.ndarray:
         return series[name].to_numpy(dtype=float, na_value=np.nan)
@@ -681,10 +785,20 @@ def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto"
     rows = np.flatnonzero(keep)
     rows = rows[np.argsort(year[rows], kind="stable")]
     if years:
-        rows = rows[-int(years):]
-    result = {"method": method, "n": len(rows), "first_year": None, "last_year": None, "first_value": math.nan,
-              "last_value": math.nan, "slope": math.nan, "direction": FLAT, "statistic": math.nan,
-              "p_value": math.nan, "dispersion": math.nan}
+        rows = rows[-int(years) :]
+    result = {
+        "method": method,
+        "n": len(rows),
+        "first_year": None,
+        "last_year": None,
+        "first_value": math.nan,
+        "last_value": math.nan,
+        "slope": math.nan,
+        "direction": FLAT,
+        "statistic": math.nan,
+        "p_value": math.nan,
+        "dispersion": math.nan,
+    }
     if not len(rows):
         return result
     t, v = year[rows], value[rows]
@@ -715,6 +829,7 @@ def trend_test(series: pd.DataFrame, years: int | None = 5, method: str = "auto"
 
 
 # -- status and dynamics -------------------------------------------------------------------
+
 
 def standardise(values: pd.Series, weights: pd.Series | None = None) -> pd.Series:
     """z = (x - mean) / sd with weighted mean and weighted population SD (ddof 0); NaN stays NaN."""
@@ -809,12 +924,16 @@ def status_dynamics(values_by_indicator: dict, year: int, config: WarningConfig,
             for frame, when in ((frames[item.id][0], y), (frames[item.id][1], y - period)):
                 for code, count in frame["denominator"].items():
                     if pd.notna(count) and count < item.min_denominator:
-                        reasons[code].append(f"{config.indicator(item.id).short} {when}: Nenner {fmt.number(count)} "
-                                             f"(Mindestzahl {fmt.number(item.min_denominator)})")
+                        reasons[code].append(
+                            f"{config.indicator(item.id).short} {when}: Nenner {fmt.number(count)} "
+                            f"(Mindestzahl {fmt.number(item.min_denominator)})"
+                        )
     table["too_small"] = [bool(reasons[c]) for c in table.index]
     table["too_small_reason"] = ["; ".join(reasons[c]) for c in table.index]
     classed = ~table["too_small"]
-    weights = table["population"].where(classed) if config.weighted else pd.Series(1.0, index=table.index).where(classed)
+    weights = (
+        table["population"].where(classed) if config.weighted else pd.Series(1.0, index=table.index).where(classed)
+    )
 
     status_parts, dynamics_parts, notes = [], [], {c: [] for c in table.index}
     for item in config.index:
@@ -852,7 +971,7 @@ def status_dynamics(values_by_indicator: dict, year: int, config: WarningConfig,
     table["dynamics_index"] = combine(dynamics_parts)
     table["dynamics_class"] = classify(table["dynamics_index"], config.dynamics_thresholds, config.dynamics_classes)
     groups, attention, severity = [], [], []
-    for code, row in table.iterrows():
+    for _code, row in table.iterrows():
         status, dyn = row["status_class"], row["dynamics_class"]
         if status is None:
             groups.append(None)
@@ -871,6 +990,7 @@ def status_dynamics(values_by_indicator: dict, year: int, config: WarningConfig,
 
 
 # -- flags -------------------------------------------------------------------------------
+
 
 def _is_percent(indicator: Indicator) -> bool:
     return indicator.unit.strip().startswith("%")
@@ -920,10 +1040,22 @@ def _empty_flags() -> pd.DataFrame:
 
 
 def _flag(row, indicator: str, rule: str, reason: str, year: int | None, severity: int, **numbers) -> dict:
-    record = {"area_code": row["area_code"], "area_name": row["area_name"], "indicator": indicator, "rule": rule,
-              "reason": reason, "year_used": year, "severity": severity, "severity_label": SEVERITY[severity],
-              "value": math.nan, "lower": math.nan, "upper": math.nan, "city_value": math.nan,
-              "p_value": math.nan, "target_groups": []}
+    record = {
+        "area_code": row["area_code"],
+        "area_name": row["area_name"],
+        "indicator": indicator,
+        "rule": rule,
+        "reason": reason,
+        "year_used": year,
+        "severity": severity,
+        "severity_label": SEVERITY[severity],
+        "value": math.nan,
+        "lower": math.nan,
+        "upper": math.nan,
+        "city_value": math.nan,
+        "p_value": math.nan,
+        "target_groups": [],
+    }
     record.update(numbers)
     return record
 
@@ -936,11 +1068,25 @@ def _rule_worse_than_city(values, year, config, rule, indicator) -> list[dict]:
     side = "über" if indicator.direction == "higher_worse" else "unter"
     records = []
     for _, row in hits.iterrows():
-        reason = (f"{indicator.short} {row['year']} mit {format_value(indicator, row['value'])} signifikant {side} "
-                  f"dem Stadtwert von {format_value(indicator, row['city_value'])} ({_interval_label(level)} "
-                  f"{fmt.number(row['lower'], indicator.decimals)}–{fmt.number(row['upper'], indicator.decimals)})")
-        records.append(_flag(row, indicator.id, rule.type, reason, int(row["year"]), rule.severity,
-                             value=row["value"], lower=row["lower"], upper=row["upper"], city_value=row["city_value"]))
+        reason = (
+            f"{indicator.short} {row['year']} mit {format_value(indicator, row['value'])} signifikant {side} "
+            f"dem Stadtwert von {format_value(indicator, row['city_value'])} ({_interval_label(level)} "
+            f"{fmt.number(row['lower'], indicator.decimals)}–{fmt.number(row['upper'], indicator.decimals)})"
+        )
+        records.append(
+            _flag(
+                row,
+                indicator.id,
+                rule.type,
+                reason,
+                int(row["year"]),
+                rule.severity,
+                value=row["value"],
+                lower=row["lower"],
+                upper=row["upper"],
+                city_value=row["city_value"],
+            )
+        )
     return records
 
 
@@ -956,13 +1102,27 @@ def _rule_threshold(values, year, config, rule, indicator) -> list[dict]:
     for _, row in compared[beyond.fillna(False).astype(bool)].iterrows():
         reason = f"{indicator.short} {row['year']} mit {format_value(indicator, row['value'])} "
         if rule.significant:
-            reason += (f"signifikant {side} dem Schwellenwert von {format_value(indicator, rule.value)} "
-                       f"({_interval_label(level)} {fmt.number(row['lower'], indicator.decimals)}–"
-                       f"{fmt.number(row['upper'], indicator.decimals)})")
+            reason += (
+                f"signifikant {side} dem Schwellenwert von {format_value(indicator, rule.value)} "
+                f"({_interval_label(level)} {fmt.number(row['lower'], indicator.decimals)}–"
+                f"{fmt.number(row['upper'], indicator.decimals)})"
+            )
         else:
             reason += f"{side} dem Schwellenwert von {format_value(indicator, rule.value)}"
-        records.append(_flag(row, indicator.id, rule.type, reason, int(row["year"]), rule.severity,
-                             value=row["value"], lower=row["lower"], upper=row["upper"], city_value=row["city_value"]))
+        records.append(
+            _flag(
+                row,
+                indicator.id,
+                rule.type,
+                reason,
+                int(row["year"]),
+                rule.severity,
+                value=row["value"],
+                lower=row["lower"],
+                upper=row["upper"],
+                city_value=row["city_value"],
+            )
+        )
     return records
 
 
@@ -973,9 +1133,10 @@ def _rule_trend(values, year, config, rule, indicator) -> list[dict]:
     bad = RISING if indicator.direction == "higher_worse" else FALLING
     noun = "Anstieg" if bad == RISING else "Rückgang"
     records = []
-    for code, rows in ot.groupby("area_code", sort=True):
-        result = trend_test(rows[["year", "value", "numerator", "denominator"]], rule.years, method,
-                            overdispersion=rule.overdispersion)
+    for _code, rows in ot.groupby("area_code", sort=True):
+        result = trend_test(
+            rows[["year", "value", "numerator", "denominator"]], rule.years, method, overdispersion=rule.overdispersion
+        )
         if result["n"] < rule.years or result["last_year"] != used or math.isnan(result["p_value"]):
             continue
         change = result["last_value"] - result["first_value"]
@@ -983,16 +1144,31 @@ def _rule_trend(values, year, config, rule, indicator) -> list[dict]:
             continue
         if abs(change) < rule.min_change or (change > 0) != (bad == RISING):
             continue
-        reason = (f"{indicator.short}: signifikanter {noun} {result['first_year']}–{result['last_year']} "
-                  f"{from_to(indicator, result['first_value'], result['last_value'])} "
-                  f"(Trend {format_change(indicator, result['slope'], indicator.decimals + 1, unit=False)} je Jahr; "
-                  f"{TREND_NAMES[result['method']]} über {result['n']} Werte"
-                  + (f", Dispersionsfaktor φ = {_num(result['dispersion'])} berücksichtigt"
-                     if rule.overdispersion and result["dispersion"] > 1 else "")
-                  + f", {_format_p(result['p_value'])})")
+        reason = (
+            f"{indicator.short}: signifikanter {noun} {result['first_year']}–{result['last_year']} "
+            f"{from_to(indicator, result['first_value'], result['last_value'])} "
+            f"(Trend {format_change(indicator, result['slope'], indicator.decimals + 1, unit=False)} je Jahr; "
+            f"{TREND_NAMES[result['method']]} über {result['n']} Werte"
+            + (
+                f", Dispersionsfaktor φ = {_num(result['dispersion'])} berücksichtigt"
+                if rule.overdispersion and result["dispersion"] > 1
+                else ""
+            )
+            + f", {_format_p(result['p_value'])})"
+        )
         row = rows.iloc[-1]
-        records.append(_flag(row, indicator.id, rule.type, reason, result["last_year"], rule.severity,
-                             value=result["last_value"], p_value=result["p_value"]))
+        records.append(
+            _flag(
+                row,
+                indicator.id,
+                rule.type,
+                reason,
+                result["last_year"],
+                rule.severity,
+                value=result["last_value"],
+                p_value=result["p_value"],
+            )
+        )
     return records
 
 
@@ -1003,12 +1179,15 @@ def attention_reason(row, config: WarningConfig) -> str:
     """'Status sehr niedrig / Dynamik stabil (Statusindex 1,8; Dynamikindex 0,4; Werte 2022)'."""
     years = sorted({int(row[f"{i.id}_year"]) for i in config.index if pd.notna(row.get(f"{i.id}_year"))})
     year_text = f"; Werte {fmt.join_names([str(y) for y in years])}" if years else ""
-    return (f"Gruppe „{row['group']}“ (Statusindex {_num(row['status_index'])}; "
-            f"Dynamikindex {_num(row['dynamics_index'])}{year_text})")
+    return (
+        f"Gruppe „{row['group']}“ (Statusindex {_num(row['status_index'])}; "
+        f"Dynamikindex {_num(row['dynamics_index'])}{year_text})"
+    )
 
 
-def flags(values_by_indicator: dict, year: int, config: WarningConfig, population=None,
-          status: pd.DataFrame | None = None) -> pd.DataFrame:
+def flags(
+    values_by_indicator: dict, year: int, config: WarningConfig, population=None, status: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Ortsteile needing attention: one row per rule that fires (and per index attention).
 
     Ortsteile below the minimum population are not flagged (like Hamburg). Ortsteile that are
@@ -1027,9 +1206,17 @@ def flags(values_by_indicator: dict, year: int, config: WarningConfig, populatio
     records = []
     for _, row in status[status["attention"]].iterrows():
         years = [row[f"{i.id}_year"] for i in config.index if pd.notna(row.get(f"{i.id}_year"))]
-        records.append(_flag(row, INDEX_INDICATOR, ATTENTION_RULE, attention_reason(row, config),
-                             int(max(years)) if years else None, int(row["attention_severity"]),
-                             value=row["status_index"]))
+        records.append(
+            _flag(
+                row,
+                INDEX_INDICATOR,
+                ATTENTION_RULE,
+                attention_reason(row, config),
+                int(max(years)) if years else None,
+                int(row["attention_severity"]),
+                value=row["status_index"],
+            )
+        )
     for rule in config.rules:
         values = _values(values_by_indicator, rule.indicator)
         if _usable_year(values, year, config) is None:
@@ -1046,8 +1233,9 @@ def flags(values_by_indicator: dict, year: int, config: WarningConfig, populatio
     return frame[FLAG_COLUMNS].reset_index(drop=True)
 
 
-def changes_since(previous_flags: pd.DataFrame, current_flags: pd.DataFrame,
-                  on: tuple[str, ...] = ("area_code", "indicator", "rule")) -> pd.DataFrame:
+def changes_since(
+    previous_flags: pd.DataFrame, current_flags: pd.DataFrame, on: tuple[str, ...] = ("area_code", "indicator", "rule")
+) -> pd.DataFrame:
     """Flags that are new or gone between two editions, matched on ``on``.
 
     Returns the flag columns plus ``change``: 'neu markiert' (rows of current_flags) or
@@ -1094,15 +1282,24 @@ def run(values_by_indicator: dict, year: int, config: WarningConfig, population=
     status = status_dynamics(values_by_indicator, year, config, population)
     current = flags(values_by_indicator, year, config, population, status=status)
     previous = flags(values_by_indicator, year - 1, config, population)
-    return Result(int(year), status, current, previous, changes_since(previous, current),
-                  years_used(values_by_indicator, year, config))
+    return Result(
+        int(year),
+        status,
+        current,
+        previous,
+        changes_since(previous, current),
+        years_used(values_by_indicator, year, config),
+    )
 
 
 # -- methods appendix --------------------------------------------------------------------
 
 DIRECTION_TEXT = {"higher_worse": "höherer Wert ungünstiger", "higher_better": "höherer Wert günstiger"}
-CI_TEXT = {"wilson": "Wilson-Intervall (Anteil)", "poisson": "Poisson-Intervall nach Byar (Rate)",
-           "none": "kein Intervall (keine Zählgrößen veröffentlicht)"}
+CI_TEXT = {
+    "wilson": "Wilson-Intervall (Anteil)",
+    "poisson": "Poisson-Intervall nach Byar (Rate)",
+    "none": "kein Intervall (keine Zählgrößen veröffentlicht)",
+}
 
 
 def _num(value: float, decimals: int = 2) -> str:
@@ -1131,19 +1328,25 @@ def describe_rule(rule: Rule, config: WarningConfig) -> str:
     level = rule.confidence or config.confidence
     worse = "höher" if rule.direction == "higher_worse" else "niedriger"
     if rule.type == "worse_than_city":
-        text = (f"{indicator.short}: signifikant ungünstiger als der Stadtwert (das {_interval_label(level)} des "
-                f"Ortsteils liegt ganz {'über' if worse == 'höher' else 'unter'} dem Stadtwert)")
+        text = (
+            f"{indicator.short}: signifikant ungünstiger als der Stadtwert (das {_interval_label(level)} des "
+            f"Ortsteils liegt ganz {'über' if worse == 'höher' else 'unter'} dem Stadtwert)"
+        )
         if rule.min_difference:
             text += f" und mindestens {format_change(indicator, rule.min_difference).lstrip('+')} Abstand"
         return text
     if rule.type == "worsening_trend":
         method = TREND_NAMES[TREND_METHODS[config.ci_method(rule.indicator)]]
-        text = (f"{indicator.short}: signifikanter Trend zu {worse}en (ungünstigeren) Werten über die letzten "
-                f"{rule.years} Werte "
-                f"({method}, zweiseitig, α = {fmt.number(rule.alpha, 3).rstrip('0').rstrip(',')})")
+        text = (
+            f"{indicator.short}: signifikanter Trend zu {worse}en (ungünstigeren) Werten über die letzten "
+            f"{rule.years} Werte "
+            f"({method}, zweiseitig, α = {fmt.number(rule.alpha, 3).rstrip('0').rstrip(',')})"
+        )
         if rule.min_change:
-            text += (f" und eine Veränderung vom ersten zum letzten dieser Werte um mindestens "
-                     f"{format_change(indicator, rule.min_change).lstrip('+')}")
+            text += (
+                f" und eine Veränderung vom ersten zum letzten dieser Werte um mindestens "
+                f"{format_change(indicator, rule.min_change).lstrip('+')}"
+            )
         if rule.overdispersion and method != TREND_NAMES["mann_kendall"]:
             text += "; Schwankungen über den Zufall hinaus (Überdispersion) berücksichtigt"
         return text
@@ -1163,13 +1366,18 @@ def method_text(config: WarningConfig) -> str:
     for item in config.index:
         indicator = config.indicator(item.id)
         extra = f"; Nenner mindestens {fmt.number(item.min_denominator)}" if item.min_denominator else ""
-        index_rows.append(f"| {indicator.title} (`{item.id}`) | {indicator.definition} | "
-                          f"{DIRECTION_TEXT[item.direction]} | {fmt.number(item.weight, 1)} | "
-                          f"{CI_TEXT[config.ci_method(item.id)]}{extra} |")
-    derived = [f"- {config.indicator(i).title}: veröffentlichter Anteil ohne Nenner; als Zähler dient "
-               f"„{s.count.feature}“ (Datensatz `{s.count.dataset}`), der Nenner wird als "
-               f"Zähler / (Anteil / {fmt.number(s.scale)}) zurückgerechnet und auf ganze Personen gerundet."
-               for i, s in config.statistics.items() if s.count is not None]
+        index_rows.append(
+            f"| {indicator.title} (`{item.id}`) | {indicator.definition} | "
+            f"{DIRECTION_TEXT[item.direction]} | {fmt.number(item.weight, 1)} | "
+            f"{CI_TEXT[config.ci_method(item.id)]}{extra} |"
+        )
+    derived = [
+        f"- {config.indicator(i).title}: veröffentlichter Anteil ohne Nenner; als Zähler dient "
+        f"„{s.count.feature}“ (Datensatz `{s.count.dataset}`), der Nenner wird als "
+        f"Zähler / (Anteil / {fmt.number(s.scale)}) zurückgerechnet und auf ganze Personen gerundet."
+        for i, s in config.statistics.items()
+        if s.count is not None
+    ]
     attention = []
     for entry in config.attention:
         parts = []
@@ -1179,8 +1387,11 @@ def method_text(config: WarningConfig) -> str:
             parts.append("Dynamik " + " oder ".join(f"„{c}“" for c in entry.dynamics))
         attention.append(f"- {' und '.join(parts)} (Stufe: {SEVERITY[entry.severity]})")
     rules = [f"- {describe_rule(r, config)} – {SEVERITY[r.severity]}" for r in config.rules]
-    weighting = ("mit der Einwohnerzahl $w_i$ des Ortsteils gewichtet" if config.weighted
-                 else "ungewichtet ($w_i = 1$ für jeden Ortsteil)")
+    weighting = (
+        "mit der Einwohnerzahl $w_i$ des Ortsteils gewichtet"
+        if config.weighted
+        else "ungewichtet ($w_i = 1$ für jeden Ortsteil)"
+    )
     period = config.dynamics_period
     text = f"""
 ## Frühwarnsystem: Methode

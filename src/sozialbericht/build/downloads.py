@@ -4,6 +4,7 @@
 year; ``datapackage.json`` describes it (fields, licence, sources) so that tools can load it
 with its metadata. The manifest of the inputs is copied beside them.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,12 @@ FIELDS = [
     ("value", "number", "Wert der Kennzahl; leer, wenn nicht verfügbar"),
     ("numerator", "number", "Zähler (Zählwert der Quelle)"),
     ("denominator", "number", "Nenner (Zählwert der Quelle), bei Quoten"),
-    ("status", "string", "ok (veröffentlicht), aggregated (aus Ortsteilen summiert), missing, secret, "
-                         "not_applicable, unavailable oder denominator_*"),
+    (
+        "status",
+        "string",
+        "ok (veröffentlicht), aggregated (aus Ortsteilen summiert), missing, secret, "
+        "not_applicable, unavailable oder denominator_*",
+    ),
 ]
 
 
@@ -50,20 +55,24 @@ def write_downloads(inputs, year: int, folder: Path) -> list[Path]:
         "name": f"sozialbericht-leipzig-{year}",
         "title": f"Sozialbericht Leipzig {year}: Kennzahlen nach Ortsteilen, Stadtbezirken und Stadt",
         "description": "Alle Kennzahlen des Sozialberichts, berechnet aus den kleinräumigen Daten des Amtes "
-                       "für Statistik und Wahlen der Stadt Leipzig. Definitionen: data/indicators.yml.",
+        "für Statistik und Wahlen der Stadt Leipzig. Definitionen: data/indicators.yml.",
         "licenses": [{"name": "dl-de-by-2.0", "path": config.LICENCE_URL, "title": config.LICENCE}],
         "sources": [{"title": config.ATTRIBUTION, "path": config.LIVE_API}]
-                   + [{"title": m["name"], "path": m["source"]} for m in inputs.manifest],
+        + [{"title": m["name"], "path": m["source"]} for m in inputs.manifest],
         "contributors": [{"title": config.ATTRIBUTION, "role": "author"}],
-        "resources": [{
-            "name": f"indikatoren-{year}",
-            "path": csv_name,
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": {"fields": [{"name": n, "type": t, "description": d} for n, t, d in FIELDS],
-                       "missingValues": [""]},
-        }],
+        "resources": [
+            {
+                "name": f"indikatoren-{year}",
+                "path": csv_name,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [{"name": n, "type": t, "description": d} for n, t, d in FIELDS],
+                    "missingValues": [""],
+                },
+            }
+        ],
     }
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     return [folder / csv_name, folder / "datapackage.json", manifest]

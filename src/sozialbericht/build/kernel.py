@@ -2,6 +2,7 @@
 
 Kept free of heavy imports: the warm-up imports it before anything else.
 """
+
 from __future__ import annotations
 
 import os

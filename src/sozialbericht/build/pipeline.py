@@ -4,6 +4,7 @@ compile website and PDF with Jupyter Book in a fresh folder, then publish atomic
 A failure at any step leaves the last published ``_build/html`` and PDF untouched:
 the website is a symlink switched with one rename, the PDF is replaced with one rename.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -16,15 +17,16 @@ import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from sozialbericht import settings as config
-from sozialbericht.build import downloads
-from sozialbericht.errors import SozialberichtError
 from sozialbericht.analysis.indicators import read_catalogue
+from sozialbericht.build import downloads
 from sozialbericht.data.inputs import Inputs, load_inputs
 from sozialbericht.data.opendata import source_from_environment
+from sozialbericht.errors import SozialberichtError
 
 FRONT_NOTEBOOKS = ["einleitung"]
 STEERING_NOTEBOOKS = ["fruehwarnsystem", "massnahmen", "beteiligung", "steckbriefe"]
@@ -37,22 +39,32 @@ class BuildError(SozialberichtError):
     pass
 
 
+if TYPE_CHECKING:
+    from sozialbericht.build.runner import NotebookRunner
+
+
 def log(message: str) -> None:
     print(f"[sozialbericht {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 def latest_year(inputs: Inputs) -> int:
     """The latest year for which the city's population is published: the default edition."""
-    rows = inputs.table[(inputs.table["dataset"] == "einwohner") & (inputs.table["feature"] == "Einwohner insgesamt")
-                        & (inputs.table["level"] == "Stadt") & inputs.table["value"].notna()]
+    rows = inputs.table[
+        (inputs.table["dataset"] == "einwohner")
+        & (inputs.table["feature"] == "Einwohner insgesamt")
+        & (inputs.table["level"] == "Stadt")
+        & inputs.table["value"].notna()
+    ]
     return int(rows["year"].max())
 
 
 def check_year(inputs: Inputs, year: int) -> None:
     years = inputs.years("einwohner")
     if year not in years:
-        raise BuildError(f"There is no data for the year {year}: the population series covers "
-                         f"{years[0]}–{years[-1]}. Choose a year in that range, e.g. make report YEAR={years[-1]}.")
+        raise BuildError(
+            f"There is no data for the year {year}: the population series covers "
+            f"{years[0]}–{years[-1]}. Choose a year in that range, e.g. make report YEAR={years[-1]}."
+        )
 
 
 def chapter_notebooks() -> list[str]:
@@ -110,9 +122,15 @@ def _expected_seconds(edition_dir: Path) -> dict[str, float]:
         return {}
 
 
-def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: int = 2,
-                      inputs_digest: str | None = None, formats: tuple[str, ...] = ("html", "pdf"),
-                      runner: "NotebookRunner | None" = None) -> dict[str, float]:
+def execute_notebooks(
+    year: int,
+    inputs_file: Path,
+    edition_dir: Path,
+    workers: int = 2,
+    inputs_digest: str | None = None,
+    formats: tuple[str, ...] = ("html", "pdf"),
+    runner: NotebookRunner | None = None,
+) -> dict[str, float]:
     """Run each chapter notebook unless its notebook, parameters, inputs and code are unchanged."""
     from sozialbericht.build.runner import Job, NotebookError, NotebookRunner
 
@@ -127,17 +145,33 @@ def execute_notebooks(year: int, inputs_file: Path, edition_dir: Path, workers: 
         template = config.NOTEBOOK_DIR / f"{name}.ipynb"
         if not template.is_file():
             raise BuildError(f"Notebook {template} is missing (listed in data/indicators.yml or build.py).")
-        parameters = {"year": year, "inputs_file": str(inputs_file), "output_dir": str(edition_dir),
-                      "formats": ",".join(sorted(formats))}
-        key = _digest(template.read_bytes(), json.dumps(parameters, sort_keys=True).encode(), inputs_digest,
-                      codes[name in POLICY_NOTEBOOKS])
+        parameters = {
+            "year": year,
+            "inputs_file": str(inputs_file),
+            "output_dir": str(edition_dir),
+            "formats": ",".join(sorted(formats)),
+        }
+        key = _digest(
+            template.read_bytes(),
+            json.dumps(parameters, sort_keys=True).encode(),
+            inputs_digest,
+            codes[name in POLICY_NOTEBOOKS],
+        )
         stamp = edition_dir / f".{name}.sha256"
         output = edition_dir / f"{name}.ipynb"
         if output.is_file() and stamp.is_file() and stamp.read_text() == key:
             continue
         stamp.unlink(missing_ok=True)
-        jobs.append(Job(name, template, output, parameters, done=lambda stamp=stamp, key=key: stamp.write_text(key),
-                        expected_seconds=previous.get(name, 10.0 if name in LONG_NOTEBOOKS else 1.0)))
+        jobs.append(
+            Job(
+                name,
+                template,
+                output,
+                parameters,
+                done=lambda stamp=stamp, key=key: stamp.write_text(key),
+                expected_seconds=previous.get(name, 10.0 if name in LONG_NOTEBOOKS else 1.0),
+            )
+        )
     if not jobs:
         log(f"all {len(names)} notebooks unchanged, nothing to execute")
         return {}
@@ -201,8 +235,11 @@ def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
     static.mkdir(parents=True, exist_ok=True)
     sources.add(charts.write_vega_bundle(static))
     sources.add(_copy_mathjax(static))
-    sources |= _sync_tree(edition_dir, stage_dir / "book" / "edition",
-                          skip=lambda rel: rel.name.startswith(".") or rel.name.endswith(".running.ipynb"))
+    sources |= _sync_tree(
+        edition_dir,
+        stage_dir / "book" / "edition",
+        skip=lambda rel: rel.name.startswith(".") or rel.name.endswith(".running.ipynb"),
+    )
     # pages that left the edition must leave the book too
     for path in list(stage_dir.rglob("*")):
         if path.is_file() and "_build" not in path.relative_to(stage_dir).parts and path not in sources:
@@ -215,8 +252,11 @@ def _copy_mathjax(static: Path) -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("mathjax")
-    script = Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5" / "tex-svg.js" \
-        if spec and spec.submodule_search_locations else None
+    script = (
+        Path(next(iter(spec.submodule_search_locations))) / "static" / "mathjax" / "es5" / "tex-svg.js"
+        if spec and spec.submodule_search_locations
+        else None
+    )
     if script is None or not script.is_file():
         raise BuildError("MathJax is missing: install the project's dependencies (pip install -e .).")
     target = static / "mathjax" / "tex-svg.js"
@@ -226,8 +266,18 @@ def _copy_mathjax(static: Path) -> Path:
 
 def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2) -> None:
     # Jupyter Book's own command line, with Sphinx reading and writing pages on ``jobs`` processes
-    command = [sys.executable, "-m", "sozialbericht.build.sphinx_parallel", "--jobs", str(jobs), "build", str(stage_dir),
-               "--builder", builder, "--keep-going"]
+    command = [
+        sys.executable,
+        "-m",
+        "sozialbericht.build.sphinx_parallel",
+        "--jobs",
+        str(jobs),
+        "build",
+        str(stage_dir),
+        "--builder",
+        builder,
+        "--keep-going",
+    ]
     log(f"jupyter-book {builder}")
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True)
@@ -236,8 +286,10 @@ def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2) -> None:
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
         raise BuildError(f"jupyter-book {builder} failed (full log: {log_file}):\n{tail}")
-    log(f"  {'website' if builder == 'html' else 'PDF'} compiled in {time.perf_counter() - started:.1f} s "
-        f"(Sphinx log: {log_file})")
+    log(
+        f"  {'website' if builder == 'html' else 'PDF'} compiled in {time.perf_counter() - started:.1f} s "
+        f"(Sphinx log: {log_file})"
+    )
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -281,8 +333,9 @@ def published_editions() -> list[dict]:
         if (link / "index.html").is_file():
             year = int(link.name)
             pdf = link / f"sozialbericht-{year}.pdf"
-            editions.append({"year": year, "path": f"{year}/index.html",
-                             "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None})
+            editions.append(
+                {"year": year, "path": f"{year}/index.html", "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None}
+            )
     return editions
 
 
@@ -293,17 +346,25 @@ def write_site_index() -> None:
 
     # the editions' icon (book/_static/favicon.svg) inline: no request for /favicon.ico, which would be a 404
     icon = config.BOOK_DIR / "_static" / "favicon.svg"
-    favicon = ("data:image/svg+xml," + quote(icon.read_text(encoding="utf-8").strip(), safe=" :/=")
-               if icon.is_file() else "data:,")
+    favicon = (
+        "data:image/svg+xml," + quote(icon.read_text(encoding="utf-8").strip(), safe=" :/=")
+        if icon.is_file()
+        else "data:,"
+    )
 
     root = site_root()
     editions = published_editions()
     _atomic_write(root / "editions.json", json.dumps(editions, indent=2))
     items = "\n".join(
         f'<li><a href="{e["path"]}">Sozialbericht {e["year"]}</a>'
-        + (f' – <a href="{e["pdf"]}">PDF herunterladen<span class="sr-only"> ({e["year"]})</span></a>'
-           if e["pdf"] else "") + "</li>"
-        for e in editions)
+        + (
+            f' – <a href="{e["pdf"]}">PDF herunterladen<span class="sr-only"> ({e["year"]})</span></a>'
+            if e["pdf"]
+            else ""
+        )
+        + "</li>"
+        for e in editions
+    )
     latest = editions[0]["path"] if editions else ""
     page = f"""<!DOCTYPE html>
 <html lang="de">
@@ -348,8 +409,13 @@ def publish_pdf(pdf_file: Path, year: int, key: str) -> Path:
 def build_key(inputs_digest: str, year: int) -> str:
     """Everything an edition's output depends on: inputs, code, notebooks, book configuration."""
     files = sorted(config.NOTEBOOK_DIR.glob("*.ipynb")) + [config.ROOT / "_config.yml", config.ROOT / "_toc.yml"]
-    files += sorted(p for p in config.BOOK_DIR.rglob("*") if p.is_file() and p.parent.name != str(year)
-                    and not any(part.isdigit() and len(part) == 4 for part in p.relative_to(config.BOOK_DIR).parts))
+    files += sorted(
+        p
+        for p in config.BOOK_DIR.rglob("*")
+        if p.is_file()
+        and p.parent.name != str(year)
+        and not any(part.isdigit() and len(part) == 4 for part in p.relative_to(config.BOOK_DIR).parts)
+    )
     return _digest(str(year).encode(), inputs_digest.encode(), code_digest(), *[f.read_bytes() for f in files])
 
 
@@ -364,8 +430,9 @@ def _unchanged(year: int, key: str, formats: tuple[str, ...]) -> bool:
     return ok
 
 
-def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), workers: int = 2,
-          force: bool = False) -> dict:
+def build(
+    year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), workers: int = 2, force: bool = False
+) -> dict:
     from sozialbericht.build.runner import NotebookRunner
 
     started = time.perf_counter()
@@ -388,11 +455,12 @@ def build(year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), w
 
         written = write_policy_fragments(inputs_file, year, edition_dir)
         log(f"{written} fragments from plans, measures and participation written")
-        timings = execute_notebooks(year, inputs_file, edition_dir, workers, inputs.content_digest(), needs,
-                                    runner=runner)
+        timings = execute_notebooks(
+            year, inputs_file, edition_dir, workers, inputs.content_digest(), needs, runner=runner
+        )
     stage_root = config.BUILD_DIR / "stage"
     stage_root.mkdir(parents=True, exist_ok=True)
-    lock = open(stage_root / f"{year}.lock", "w")
+    lock = open(stage_root / f"{year}.lock", "w")  # noqa: SIM115 (held until the build ends)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -11,6 +11,7 @@ gives every notebook a kernel of its own instead, to compare or to rule the reus
 papermill still parameterises and executes every notebook and records its outputs; the
 reuse is a papermill engine (``WarmKernelEngine``) handed the worker's kernel.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,9 +21,9 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 from jupyter_core.utils import ensure_async, run_sync
@@ -36,9 +37,11 @@ from sozialbericht.errors import SozialberichtError
 ENGINE_NAME = "sozialbericht-warm-kernel"
 KERNEL_NAME = "python3"
 # what the notebooks import first: loaded once per kernel, while the build reads the data
-WARM_UP = ("from sozialbericht.build.kernel import remember_start_state\n"
-           "remember_start_state()\n"
-           "import sozialbericht.report.chapter, sozialbericht.report.pages, sozialbericht.report.profiles, sozialbericht.report.steering")
+WARM_UP = (
+    "from sozialbericht.build.kernel import remember_start_state\n"
+    "remember_start_state()\n"
+    "import sozialbericht.report.chapter, sozialbericht.report.pages, sozialbericht.report.profiles, sozialbericht.report.steering"
+)
 RESET = "from sozialbericht.build.kernel import reset_for_next_notebook\nreset_for_next_notebook()"
 
 logger = logging.getLogger("papermill")
@@ -58,8 +61,9 @@ def _run_quietly(client: NotebookClient, code: str, what: str) -> None:
     reply = client.wait_for_reply(msg_id)
     content = (reply or {}).get("content", {})
     if content.get("status") != "ok":
-        raise NotebookError(f"The kernel could not {what}: {content.get('ename', 'no reply')}: "
-                            f"{content.get('evalue', '')}")
+        raise NotebookError(
+            f"The kernel could not {what}: {content.get('ename', 'no reply')}: {content.get('evalue', '')}"
+        )
 
 
 class WarmKernel:
@@ -119,9 +123,18 @@ class WarmKernelEngine(NBClientEngine):
     """papermill's nbclient engine, run in the worker's warm kernel when one is given."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                 start_timeout=60, execution_timeout=None, warm_kernel: WarmKernel | None = None,
-                                 **kwargs):
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        warm_kernel: WarmKernel | None = None,
+        **kwargs,
+    ):
         # the injected parameters are no content of the report: hide them like the template's own cell
         for cell in nb_man.nb.cells:
             tags = cell.metadata.setdefault("tags", [])
@@ -129,9 +142,16 @@ class WarmKernelEngine(NBClientEngine):
                 tags.append("remove-cell")
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-        final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
-                                    startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
-                                    log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout or kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
         if warm_kernel is None:
             return _Client(nb_man, **final_kwargs).execute()
         client = _Client(nb_man, km=warm_kernel.km, **final_kwargs)
@@ -183,7 +203,7 @@ class NotebookRunner:
         self._threads: list[threading.Thread] = []
         self.kernel_errors: list[BaseException] = []
 
-    def __enter__(self) -> "NotebookRunner":
+    def __enter__(self) -> NotebookRunner:
         for number in range(self.workers):
             thread = threading.Thread(target=self._work, name=f"notebook-worker-{number + 1}", daemon=True)
             thread.start()
@@ -240,14 +260,22 @@ class NotebookRunner:
 
         temporary = job.output.with_suffix(".running.ipynb")
         try:
-            papermill.execute_notebook(str(job.template), str(temporary), parameters=job.parameters,
-                                       kernel_name=KERNEL_NAME, engine_name=ENGINE_NAME, warm_kernel=kernel,
-                                       progress_bar=False, log_output=False,
-                                       # saving after every cell rewrote a growing notebook ~50 times
-                                       request_save_on_cell_execute=False)
+            papermill.execute_notebook(
+                str(job.template),
+                str(temporary),
+                parameters=job.parameters,
+                kernel_name=KERNEL_NAME,
+                engine_name=ENGINE_NAME,
+                warm_kernel=kernel,
+                progress_bar=False,
+                log_output=False,
+                # saving after every cell rewrote a growing notebook ~50 times
+                request_save_on_cell_execute=False,
+            )
         except papermill.PapermillExecutionError as error:
-            raise NotebookError(f"Notebook {job.template.name} failed in cell {error.cell_index}: "
-                                f"{error.ename}: {error.evalue}") from None
+            raise NotebookError(
+                f"Notebook {job.template.name} failed in cell {error.cell_index}: {error.ename}: {error.evalue}"
+            ) from None
         os.replace(temporary, job.output)
         if job.done is not None:
             job.done()
@@ -275,6 +303,7 @@ class NotebookRunner:
             error = failures[0].error
             if isinstance(error, SozialberichtError):
                 raise error
-            raise NotebookError(f"Notebook {failures[0].job.template.name} could not run: "
-                                f"{type(error).__name__}: {error}") from error
+            raise NotebookError(
+                f"Notebook {failures[0].job.template.name} could not run: {type(error).__name__}: {error}"
+            ) from error
         return timings

@@ -8,6 +8,7 @@ with ``jobs`` left at 1. This wrapper sets it and then runs the unchanged comman
 As a Sphinx extension (``extra_extensions`` in ``_config.yml``) the module also lets Sphinx
 read the pages in parallel at all (see ``setup``).
 """
+
 from __future__ import annotations
 
 import functools

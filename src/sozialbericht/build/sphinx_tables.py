@@ -6,6 +6,7 @@ table column widths proportional to its longest text (bounded), set ragged right
 right-aligned where the Markdown table aligns the column right (numbers). Only the LaTeX
 builder is affected.
 """
+
 from __future__ import annotations
 
 from docutils import nodes
@@ -39,7 +40,7 @@ class WrappingTables(SphinxPostTransform):
                 colspecs = [c for c in tgroup.children if isinstance(c, nodes.colspec)]
                 lengths = [MIN_WIDTH] * len(colspecs)
                 for row in tgroup.findall(nodes.row):
-                    for index, entry in enumerate(row.children[:len(lengths)]):
+                    for index, entry in enumerate(row.children[: len(lengths)]):
                         text = entry.astext()
                         if len(text) <= SHORT:
                             need = len(text)

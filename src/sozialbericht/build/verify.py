@@ -4,6 +4,7 @@ Reads the edition's manifest and indicator table from the published site, fetche
 inputs again from the configured source, reports every input whose SHA-256 differs from
 the manifest, recomputes every indicator and compares it with the published number.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,8 @@ import pandas as pd
 
 from sozialbericht import settings as config
 from sozialbericht.build.downloads import indicator_table
-from sozialbericht.errors import SozialberichtError
 from sozialbericht.data.inputs import load_inputs
+from sozialbericht.errors import SozialberichtError
 
 KEYS = ["indicator", "area_code", "year"]
 
@@ -44,14 +45,18 @@ class Report:
         else:
             lines.append(f"  {len(self.mismatches)} numbers differ, e.g.:")
             for row in self.mismatches.head(10).itertuples():
-                lines.append(f"    {row.indicator} {row.area_name} {row.year}: published {row.value_published}, "
-                             f"recomputed {row.value_now}")
+                lines.append(
+                    f"    {row.indicator} {row.area_name} {row.year}: published {row.value_published}, "
+                    f"recomputed {row.value_now}"
+                )
         lines.append("RESULT: " + ("verified" if self.ok else "NOT verified"))
         return "\n".join(lines)
 
 
 def _same(a: float, b: float) -> bool:
-    if (a is None or (isinstance(a, float) and math.isnan(a))) and (b is None or (isinstance(b, float) and math.isnan(b))):
+    if (a is None or (isinstance(a, float) and math.isnan(a))) and (
+        b is None or (isinstance(b, float) and math.isnan(b))
+    ):
         return True
     try:
         return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
@@ -64,8 +69,9 @@ def verify(year: int, site: Path | None = None) -> Report:
     manifest_path = downloads / "manifest.json"
     table_path = downloads / f"indikatoren-{year}.csv"
     if not manifest_path.is_file() or not table_path.is_file():
-        raise SozialberichtError(f"No published edition {year} at {downloads.parent}: build it first "
-                                 f"(make report YEAR={year}).")
+        raise SozialberichtError(
+            f"No published edition {year} at {downloads.parent}: build it first (make report YEAR={year})."
+        )
     recorded = {m["name"]: m["sha256"] for m in json.loads(manifest_path.read_text(encoding="utf-8"))}
     published = pd.read_csv(table_path, dtype={"area_code": str})
     inputs = load_inputs()
@@ -76,8 +82,10 @@ def verify(year: int, site: Path | None = None) -> Report:
     current = indicator_table(inputs, year)
     merged = published.merge(current, on=KEYS, how="outer", suffixes=("_published", "_now"), indicator=True)
     report.compared = int(len(merged))
-    differs = [not (m == "both" and _same(a, b))
-               for m, a, b in zip(merged["_merge"], merged["value_published"], merged["value_now"])]
+    differs = [
+        not (m == "both" and _same(a, b))
+        for m, a, b in zip(merged["_merge"], merged["value_published"], merged["value_now"])
+    ]
     mismatches = merged[differs]
     mismatches = mismatches.assign(area_name=mismatches["area_name_published"].fillna(mismatches["area_name_now"]))
     report.mismatches = mismatches[["indicator", "area_code", "area_name", "year", "value_published", "value_now"]]

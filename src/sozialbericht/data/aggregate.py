@@ -5,6 +5,7 @@ sums are added with status ``aggregated``. Where it has them, the sum of the
 Ortsteile is compared with the published value and every difference is
 returned, so the report can show it instead of hiding it.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -20,10 +21,12 @@ def _sums(ortsteile: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     keys = ["dataset", "feature", "year"]
     frame = ortsteile.assign(complete=ortsteile["status"].isin(SUMMABLE))
     by_sbz = frame.groupby(keys + ["sbz_code"], as_index=False).agg(
-        value=("value", "sum"), complete=("complete", "all"), parts=("area_code", "size"))
+        value=("value", "sum"), complete=("complete", "all"), parts=("area_code", "size")
+    )
     by_sbz = by_sbz.rename(columns={"sbz_code": "area_code"})
     city = frame.groupby(keys, as_index=False).agg(
-        value=("value", "sum"), complete=("complete", "all"), parts=("area_code", "size"))
+        value=("value", "sum"), complete=("complete", "all"), parts=("area_code", "size")
+    )
     city["area_code"] = config.CITY_CODE
     sums = pd.concat([by_sbz, city], ignore_index=True)
     expected = areas[areas["level"] == ORTSTEIL].groupby("sbz_code").size()
@@ -33,24 +36,30 @@ def _sums(ortsteile: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     return sums.drop(columns="parts")
 
 
-def complete_levels(table: pd.DataFrame, areas: pd.DataFrame, count_features: set[tuple[str, str]]
-                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def complete_levels(
+    table: pd.DataFrame, areas: pd.DataFrame, count_features: set[tuple[str, str]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the table with missing higher levels summed, and a table of differences.
 
     ``count_features`` holds (dataset, feature) pairs that may be summed.
     """
-    is_count = pd.Series([(d, f) in count_features for d, f in zip(table["dataset"], table["feature"])],
-                         index=table.index)
+    is_count = pd.Series(
+        [(d, f) in count_features for d, f in zip(table["dataset"], table["feature"])], index=table.index
+    )
     counts = table[is_count & (table["level"] == ORTSTEIL)]
-    empty_checks = pd.DataFrame(columns=["dataset", "feature", "year", "area_code", "area_name",
-                                         "published", "sum_of_ortsteile", "difference"])
+    empty_checks = pd.DataFrame(
+        columns=["dataset", "feature", "year", "area_code", "area_name", "published", "sum_of_ortsteile", "difference"]
+    )
     if counts.empty:
         return table, empty_checks
     sums = _sums(counts, areas)
     higher = table[is_count & table["level"].isin([STADTBEZIRK, STADT])]
-    merged = sums.merge(higher[["dataset", "feature", "year", "area_code", "value", "status"]],
-                        on=["dataset", "feature", "year", "area_code"], how="left",
-                        suffixes=("_sum", "_published"))
+    merged = sums.merge(
+        higher[["dataset", "feature", "year", "area_code", "value", "status"]],
+        on=["dataset", "feature", "year", "area_code"],
+        how="left",
+        suffixes=("_sum", "_published"),
+    )
     absent = merged["status"].isna()
     names = areas.set_index("area_code")
     add = merged[absent].copy()

@@ -6,6 +6,7 @@ reports *all* problems at once in one :class:`~sozialbericht.errors.CatalogueErr
 the model as a JSON Schema; ``schemas/`` holds one per file and each YAML file names its schema in the
 first line (``# yaml-language-server: $schema=...``), so an editor checks while the planner types.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,9 @@ def _describe(error: dict[str, Any], data: Any, file_name: str) -> str:
     for part in location:
         if isinstance(node, dict) and part in node:
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node) and isinstance(
-                node[part], dict):
+        elif (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node) and isinstance(node[part], dict)
+        ):
             item = node[part]
             ident = item.get("id")
             entry = f"{ident} (Eintrag {part + 1})" if ident else f"Eintrag {part + 1}"
@@ -72,10 +74,19 @@ def _describe(error: dict[str, Any], data: Any, file_name: str) -> str:
             node = None
         path.append(str(part))
     message = _GERMAN.get(error["type"], error["msg"])
-    if error["type"] in {"literal_error", "string_pattern_mismatch", "string_too_long", "greater_than_equal",
-                         "less_than_equal", "value_error"}:
-        message = f"{message}: {error['msg']}" if error["type"] != "value_error" else error["msg"].removeprefix(
-            "Value error, ")
+    if error["type"] in {
+        "literal_error",
+        "string_pattern_mismatch",
+        "string_too_long",
+        "greater_than_equal",
+        "less_than_equal",
+        "value_error",
+    }:
+        message = (
+            f"{message}: {error['msg']}"
+            if error["type"] != "value_error"
+            else error["msg"].removeprefix("Value error, ")
+        )
     field = ".".join(path) or "(Eintrag)"
     where = f"{entry}: " if entry else ""
     return f"{file_name}: {where}Feld '{field}': {message}"

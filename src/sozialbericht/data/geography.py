@@ -4,11 +4,11 @@ Codes are the official ones: Ortsteil ``OT`` (two digits, the first is the
 Stadtbezirk), Stadtbezirk ``SBZ`` (one digit), the city its Gemeindeschlüssel.
 The API names areas only by name, so names are joined to codes here.
 """
+
 from __future__ import annotations
 
 import difflib
 import io
-import json
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -57,7 +57,9 @@ class Geography:
         ot["sbz_code"] = ot["area_code"].str[0]
         unknown = sorted(set(ot["sbz_code"]) - set(sbz["area_code"]))
         if unknown:
-            raise GeographyError(f"{sources[0]}: Ortsteil codes point at Stadtbezirke {unknown} that {sources[1]} lacks.")
+            raise GeographyError(
+                f"{sources[0]}: Ortsteil codes point at Stadtbezirke {unknown} that {sources[1]} lacks."
+            )
         for frame, source in ((ot, sources[0]), (sbz, sources[1])):
             duplicated = frame[frame["area_name"].duplicated()]["area_name"].tolist()
             if duplicated:
@@ -66,12 +68,25 @@ class Geography:
 
     def areas(self) -> pd.DataFrame:
         """Every area with code, name, level, Stadtbezirk code; Ortsteile first, then Stadtbezirke, the city."""
-        ot = pd.DataFrame({"area_code": self.ortsteile["area_code"], "area_name": self.ortsteile["area_name"],
-                           "level": ORTSTEIL, "sbz_code": self.ortsteile["sbz_code"]})
-        sbz = pd.DataFrame({"area_code": self.stadtbezirke["area_code"], "area_name": self.stadtbezirke["area_name"],
-                            "level": STADTBEZIRK, "sbz_code": self.stadtbezirke["area_code"]})
-        city = pd.DataFrame([{"area_code": config.CITY_CODE, "area_name": config.CITY_NAME, "level": STADT,
-                              "sbz_code": None}])
+        ot = pd.DataFrame(
+            {
+                "area_code": self.ortsteile["area_code"],
+                "area_name": self.ortsteile["area_name"],
+                "level": ORTSTEIL,
+                "sbz_code": self.ortsteile["sbz_code"],
+            }
+        )
+        sbz = pd.DataFrame(
+            {
+                "area_code": self.stadtbezirke["area_code"],
+                "area_name": self.stadtbezirke["area_name"],
+                "level": STADTBEZIRK,
+                "sbz_code": self.stadtbezirke["area_code"],
+            }
+        )
+        city = pd.DataFrame(
+            [{"area_code": config.CITY_CODE, "area_name": config.CITY_NAME, "level": STADT, "sbz_code": None}]
+        )
         return pd.concat([ot, sbz, city], ignore_index=True)
 
     def attach_codes(self, table: pd.DataFrame, source: str) -> pd.DataFrame:

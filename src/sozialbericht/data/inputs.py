@@ -5,6 +5,7 @@ geometries from the configured source, parses them into one tidy table with
 area codes and levels, completes the Stadtbezirk and city level for counts,
 and records a manifest entry for every input file.
 """
+
 from __future__ import annotations
 
 import pickle
@@ -16,14 +17,13 @@ import yaml
 
 from sozialbericht import settings as config
 from sozialbericht.data.aggregate import complete_levels
-from sozialbericht.errors import CatalogueError, ParseError, SozialberichtError
 from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
 from sozialbericht.data.opendata import Cache, LocalSource, source_from_environment
 from sozialbericht.data.parse import parse
+from sozialbericht.errors import CatalogueError, ParseError, SozialberichtError
 
 KINDS = {"count", "rate", "mean", "median", "share"}
-TIDY_COLUMNS = ["dataset", "area_code", "area_name", "level", "sbz_code", "feature", "year", "value",
-                "status", "row"]
+TIDY_COLUMNS = ["dataset", "area_code", "area_name", "level", "sbz_code", "feature", "year", "value", "status", "row"]
 
 
 @dataclass
@@ -57,8 +57,9 @@ def read_dataset_specs(path: Path = config.DATA_DIR / "datasets.yml") -> dict[st
         bad = [k for k in kinds if k not in KINDS]
         if bad:
             raise CatalogueError(f"{where}: kind {bad[0]!r} is not one of {sorted(KINDS)}")
-        specs[key] = DatasetSpec(key, entry["title"], kind, entry.get("unit", ""), bool(entry.get("survey")),
-                                 entry.get("features") or {})
+        specs[key] = DatasetSpec(
+            key, entry["title"], kind, entry.get("unit", ""), bool(entry.get("survey")), entry.get("features") or {}
+        )
     if not specs:
         raise CatalogueError(f"{path}: lists no datasets")
     return specs
@@ -155,12 +156,14 @@ def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache:
         table.insert(0, "dataset", key)
         frames.append(table[TIDY_COLUMNS])
         record = fetched.manifest()
-        record.update(dataset=key, rows=int(len(table)),
-                      years=f"{table['year'].min()}–{table['year'].max()}")
+        record.update(dataset=key, rows=int(len(table)), years=f"{table['year'].min()}–{table['year'].max()}")
         manifest.append(record)
     table = pd.concat(frames, ignore_index=True)
-    counts = {(d, f) for d, f in table[["dataset", "feature"]].drop_duplicates().itertuples(index=False)
-              if specs[d].kind(f) == "count"}
+    counts = {
+        (d, f)
+        for d, f in table[["dataset", "feature"]].drop_duplicates().itertuples(index=False)
+        if specs[d].kind(f) == "count"
+    }
     _check_counts(table, counts, manifest)
     table = _zero_rates_unavailable(table, counts)
     table, checks = complete_levels(table, areas, counts)
@@ -168,8 +171,14 @@ def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache:
     # only inputs that parsed and matched the geography enter the cache
     for key, fetched in pending:
         cache.put(fetched, key)
-    return Inputs(table.sort_values(["dataset", "feature", "year", "level", "area_code"]).reset_index(drop=True),
-                  geography, specs, manifest, checks, source.describe())
+    return Inputs(
+        table.sort_values(["dataset", "feature", "year", "level", "area_code"]).reset_index(drop=True),
+        geography,
+        specs,
+        manifest,
+        checks,
+        source.describe(),
+    )
 
 
 def _check_complete(table: pd.DataFrame, areas: pd.DataFrame, source: str) -> None:

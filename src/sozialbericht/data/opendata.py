@@ -11,6 +11,7 @@ The only module that touches the network. Two sources share one interface:
 
 ``source_from_environment()`` picks one from ``SOZIALBERICHT_DATA``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,13 +21,12 @@ import http.client
 import io
 import json
 import os
-import socket
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sozialbericht import settings as config
@@ -67,7 +67,7 @@ class Fetched:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def sha256(content: bytes) -> str:
@@ -136,8 +136,16 @@ class LocalSource:
         if not path.is_file():
             raise DataSourceError(f"{self.index_path} lists {entry['file']} for {title!r}, but {path} does not exist.")
         content = path.read_bytes()
-        return Fetched(title, content, str(path), _now(), sha256(content), entry["kategorie_nr"], entry["rubrik_nr"],
-                       (entry.get("origin") or "").strip())
+        return Fetched(
+            title,
+            content,
+            str(path),
+            _now(),
+            sha256(content),
+            entry["kategorie_nr"],
+            entry["rubrik_nr"],
+            (entry.get("origin") or "").strip(),
+        )
 
     def fetch_geometry(self, level: str) -> Fetched:
         if level not in GEOMETRY_LEVELS:
@@ -191,8 +199,13 @@ class LiveSource:
                 last_error = f"HTTP {error.code} {error.reason}"
                 if error.code < 500 and error.code != 429:
                     break  # a client error will not heal by retrying
-            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError,
-                    http.client.HTTPException) as error:  # IncompleteRead: connection cut mid-body
+            except (
+                urllib.error.URLError,
+                TimeoutError,
+                ConnectionError,
+                OSError,
+                http.client.HTTPException,
+            ) as error:  # IncompleteRead: connection cut mid-body
                 reason = getattr(error, "reason", error)
                 last_error = f"{type(reason).__name__}: {reason}"
         raise DataSourceError(f"Request {url} failed after {attempt + 1} attempt(s): {last_error}. {HINT_LOCAL}")
@@ -212,14 +225,14 @@ class LiveSource:
     # -- catalogue ----------------------------------------------------------
     def _catalogue(self) -> list[dict]:
         if self._packages is None:
-            query = urllib.parse.urlencode(
-                {"fq": f"organization:{STATISTICS_ORGANISATION}", "rows": 1000}
-            )
+            query = urllib.parse.urlencode({"fq": f"organization:{STATISTICS_ORGANISATION}", "rows": 1000})
             body = self._get_checked(f"{self.catalogue_url}package_search?{query}", "JSON")
             try:
                 self._packages = json.loads(body)["result"]["results"]
             except (ValueError, KeyError, TypeError) as error:
-                raise DataSourceError(f"The catalogue {self.catalogue_url} answered with unexpected JSON: {error}")
+                raise DataSourceError(
+                    f"The catalogue {self.catalogue_url} answered with unexpected JSON: {error}"
+                ) from None
         return self._packages
 
     def resolve(self, title: str) -> tuple[int, int]:
@@ -253,7 +266,9 @@ class LiveSource:
         try:
             resources = json.loads(body)["result"]["resources"]
         except (ValueError, KeyError, TypeError) as error:
-            raise DataSourceError(f"The catalogue entry {CKAN_GEO_PACKAGES[level]} has unexpected JSON: {error}")
+            raise DataSourceError(
+                f"The catalogue entry {CKAN_GEO_PACKAGES[level]} has unexpected JSON: {error}"
+            ) from None
         urls = [r["url"] for r in resources if (r.get("format") or "").lower() == "geojson"]
         if not urls:
             raise DataSourceError(f"The catalogue entry {CKAN_GEO_PACKAGES[level]} offers no GeoJSON resource.")
@@ -268,7 +283,7 @@ def source_from_environment() -> LocalSource | LiveSource:
         return LiveSource()
     path = Path(setting)
     if not path.is_absolute():
-        path = (Path.cwd() / path)
+        path = Path.cwd() / path
         if not path.exists():  # make relative paths work from notebooks run elsewhere
             path = config.ROOT / setting
     return LocalSource(path)
@@ -308,8 +323,13 @@ class Cache:
             if sha256(content) != manifest.get("sha256"):
                 return None  # damaged or edited by hand: fetch again
             return Fetched(
-                manifest["name"], content, manifest["source"], manifest["retrieved_at"], manifest["sha256"],
-                manifest.get("kategorie_nr"), manifest.get("rubrik_nr"),
+                manifest["name"],
+                content,
+                manifest["source"],
+                manifest["retrieved_at"],
+                manifest["sha256"],
+                manifest.get("kategorie_nr"),
+                manifest.get("rubrik_nr"),
             )
         except (ValueError, OSError, KeyError, AttributeError):
             return None  # damaged manifest: fetch again

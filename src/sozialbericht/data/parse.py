@@ -14,6 +14,7 @@ Status values:
 * ``unavailable``: a whole year column of ``"0"``, which the API uses when a
   figure did not exist that year (e.g. Langzeitarbeitslose from 2018).
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,7 +56,7 @@ def parse_value(raw: str, source: str, row: int, column: str) -> tuple[float, st
         return float(cell.replace(",", ".")), "ok"
     raise ParseError(
         f"{source}: row {row}, column {column}: {raw!r} is not a number "
-        "(expected a decimal comma like \"16,8\", or one of the signs -, ., x)."
+        '(expected a decimal comma like "16,8", or one of the signs -, ., x).'
     )
 
 
@@ -91,8 +92,13 @@ def _check_duplicates(table: pd.DataFrame, source: str) -> None:
     duplicated = table.duplicated(["area_name", "feature", "year"], keep=False)
     if duplicated.any():
         first = table[duplicated].sort_values("row").iloc[0]
-        rows = sorted(set(table[duplicated & (table["area_name"] == first["area_name"])
-                                & (table["feature"] == first["feature"])]["row"]))
+        rows = sorted(
+            set(
+                table[duplicated & (table["area_name"] == first["area_name"]) & (table["feature"] == first["feature"])][
+                    "row"
+                ]
+            )
+        )
         raise ParseError(
             f"{source}: rows {', '.join(map(str, rows))}: area {first['area_name']!r} has feature "
             f"{first['feature']!r} more than once. Remove the duplicated row(s)."
@@ -115,8 +121,7 @@ def parse_kdvalues_csv(content: bytes | str, source: str = "<csv>") -> pd.DataFr
         rows = list(reader)
     except csv.Error as error:
         raise ParseError(
-            f"{source}: row {reader.line_num}: {error}. "
-            "The file is probably truncated or damaged; download it again."
+            f"{source}: row {reader.line_num}: {error}. The file is probably truncated or damaged; download it again."
         ) from None
     header = [cell.strip() for cell in rows[0]]
     if len(header) < 3 or header[0] != "Gebiet" or header[1] != "Sachmerkmal":
@@ -127,7 +132,7 @@ def parse_kdvalues_csv(content: bytes | str, source: str = "<csv>") -> pd.DataFr
             )
         raise ParseError(
             f"{source}: row 1: unexpected header {rows[0][:4]!r}; the kdvalues layout starts "
-            "with \"Gebiet\",\"Sachmerkmal\" followed by one column per year."
+            'with "Gebiet","Sachmerkmal" followed by one column per year.'
         )
     for column in header[2:]:
         if not YEAR.match(column):
@@ -135,7 +140,7 @@ def parse_kdvalues_csv(content: bytes | str, source: str = "<csv>") -> pd.DataFr
                 raise ParseError(
                     f"{source}: row 1: column {column!r} is not a year: this is another layout version "
                     "of the API (extra columns between Sachmerkmal and the years), which this report "
-                    "does not read. Expected \"Gebiet\",\"Sachmerkmal\" followed by one column per year."
+                    'does not read. Expected "Gebiet","Sachmerkmal" followed by one column per year.'
                 )
             raise ParseError(
                 f"{source}: row 1: column {column!r} is not a year; only yearly data (periode=y) is supported."
@@ -160,10 +165,17 @@ def parse_kdvalues_csv(content: bytes | str, source: str = "<csv>") -> pd.DataFr
             parent = feature
         for year, raw in zip(years, row[2:]):
             value, status = parse_value(raw, source, line_no, str(year))
-            records.append({
-                "area_name": area, "feature": feature, "year": year, "value": value,
-                "status": status, "row": line_no, "parent": parent if indented else None,
-            })
+            records.append(
+                {
+                    "area_name": area,
+                    "feature": feature,
+                    "year": year,
+                    "value": value,
+                    "status": status,
+                    "row": line_no,
+                    "parent": parent if indented else None,
+                }
+            )
     if not records:
         raise ParseError(f"{source}: the file has a header but no data rows.")
     return _finish(records, source)
@@ -192,7 +204,9 @@ def parse_kdvalues_json(content: bytes | str, source: str = "<json>") -> pd.Data
         except (KeyError, TypeError):
             raise ParseError(f"{source}: record {number} lacks one of name, wert, jahr.") from None
         if item.get("periode", "y") != "y":
-            raise ParseError(f"{source}: record {number}: periode {item.get('periode')!r}; only yearly data is supported.")
+            raise ParseError(
+                f"{source}: record {number}: periode {item.get('periode')!r}; only yearly data is supported."
+            )
         if not YEAR.match(str(year)):
             raise ParseError(f"{source}: record {number}: jahr {year!r} is not a year.")
         area = item.get("ortsteil") or item.get("stadtbezirk") or CITY_NAME
@@ -201,10 +215,17 @@ def parse_kdvalues_json(content: bytes | str, source: str = "<json>") -> pd.Data
         if not indented:
             parent = feature
         value, status = parse_value("" if raw is None else str(raw), source, number, str(year))
-        records.append({
-            "area_name": area.strip(), "feature": feature, "year": int(year), "value": value,
-            "status": status, "row": number, "parent": parent if indented else None,
-        })
+        records.append(
+            {
+                "area_name": area.strip(),
+                "feature": feature,
+                "year": int(year),
+                "value": value,
+                "status": status,
+                "row": number,
+                "parent": parent if indented else None,
+            }
+        )
     if not records:
         raise ParseError(f"{source}: the JSON holds no records.")
     return _finish(records, source)

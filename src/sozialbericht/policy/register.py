@@ -63,6 +63,7 @@ Text from the files is always escaped (:func:`escape_markdown`) before it goes i
 links come only from a validated ``link`` field. Content with ``beispiel: true`` is prefixed
 by the code with :data:`BEISPIEL_MARKER`.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -75,10 +76,10 @@ from urllib.parse import urlsplit
 import pandas as pd
 import yaml
 
-from sozialbericht import settings as config
 from sozialbericht import fmt
-from sozialbericht.errors import CatalogueError
+from sozialbericht import settings as config
 from sozialbericht.analysis.warning import SEVERITY as SEVERITY_LABELS
+from sozialbericht.errors import CatalogueError
 
 # --- vocabularies -------------------------------------------------------------------------
 
@@ -133,6 +134,7 @@ _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
 # --- the loaded catalogues ----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Policy:
     """All catalogues of one build, validated and normalised (every optional field present)."""
@@ -150,6 +152,7 @@ class Policy:
 
 
 # --- schema -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Field:
@@ -222,8 +225,12 @@ SCHEMAS: dict[tuple[str, str], dict[str, _Field]] = {
         "beispiel": _F("bool", nullable=False, default=False),
     },
 }
-SECTIONS = {"target_groups": ("target_groups",), "plans": ("plans",),
-            "measures": ("strategies", "measures"), "participation": ("instruments",)}
+SECTIONS = {
+    "target_groups": ("target_groups",),
+    "plans": ("plans",),
+    "measures": ("strategies", "measures"),
+    "participation": ("instruments",),
+}
 
 
 class _Problems:
@@ -244,8 +251,7 @@ class _Problems:
         if self.lines:
             count = len(self.lines)
             head = "1 problem" if count == 1 else f"{count} problems"
-            raise CatalogueError(f"{head} in the plan, measure and participation catalogues:\n"
-                                 + "\n".join(self.lines))
+            raise CatalogueError(f"{head} in the plan, measure and participation catalogues:\n" + "\n".join(self.lines))
 
 
 def _display_path(path: Path) -> str:
@@ -280,8 +286,10 @@ def valid_url(value) -> bool:
         parts = urlsplit(value)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and bool(
-        re.fullmatch(r"[A-Za-z0-9.-]+", parts.hostname)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and bool(re.fullmatch(r"[A-Za-z0-9.-]+", parts.hostname))
     )
 
 
@@ -357,8 +365,13 @@ def _check_value(spec: _Field, value, refs: dict[str, set], report, name: str):
     raise AssertionError(kind)  # pragma: no cover - SCHEMAS only uses the kinds above
 
 
-_REF_NAMES = {"indicator": "indicator id", "chapter": "chapter", "plan": "plan",
-              "strategy": "strategy", "target_group": "target group"}
+_REF_NAMES = {
+    "indicator": "indicator id",
+    "chapter": "chapter",
+    "plan": "plan",
+    "strategy": "strategy",
+    "target_group": "target group",
+}
 
 
 def _check_indicator_links(value, refs, indicators, report, name="indicators"):
@@ -391,9 +404,12 @@ def _check_indicator_links(value, refs, indicators, report, name="indicators"):
         if ok:
             meaning = indicators[indicator]["direction"]
             if (meaning == "higher_worse" and direction == "erhöhen") or (
-                    meaning == "higher_better" and direction == "senken"):
-                report(f"{where}.direction",
-                       f"{direction!r} would worsen indicator {indicator!r} ({meaning}); check the direction")
+                meaning == "higher_better" and direction == "senken"
+            ):
+                report(
+                    f"{where}.direction",
+                    f"{direction!r} would worsen indicator {indicator!r} ({meaning}); check the direction",
+                )
                 ok = False
         if ok:
             seen.add(indicator)
@@ -528,8 +544,12 @@ def _index_composite(path: Path, indicators: dict) -> dict[str, dict]:
     return {INDEX_ID: {"title": INDEX_TITLE, "short": INDEX_SHORT, "indicators": ids}} if ids else {}
 
 
-def load_policy(report_year: int, data_dir: Path | str | None = None,
-                today: _dt.date | None = None, composites: dict[str, list[str]] | None = None) -> Policy:
+def load_policy(
+    report_year: int,
+    data_dir: Path | str | None = None,
+    today: _dt.date | None = None,
+    composites: dict[str, list[str]] | None = None,
+) -> Policy:
     """Read and validate all catalogues; raise one CatalogueError listing every problem.
 
     ``data_dir`` defaults to the project's ``data/``; ``today`` (for tests) to the current date.
@@ -571,8 +591,9 @@ def load_policy(report_year: int, data_dir: Path | str | None = None,
     }
 
     def check(key, section, extra=None):
-        return _check_entries(problems, shown[key], section, raw[key].get(section), refs,
-                              SCHEMAS[(key, section)], extra)
+        return _check_entries(
+            problems, shown[key], section, raw[key].get(section), refs, SCHEMAS[(key, section)], extra
+        )
 
     target_groups = check("target_groups", "target_groups")
 
@@ -587,8 +608,9 @@ def load_policy(report_year: int, data_dir: Path | str | None = None,
     strategies = check("measures", "strategies")
 
     def measure_extra(entry, item, report):
-        entry["indicators"] = (_check_indicator_links(item["indicators"], refs, indicators, report)
-                               if "indicators" in item else [])
+        entry["indicators"] = (
+            _check_indicator_links(item["indicators"], refs, indicators, report) if "indicators" in item else []
+        )
         entry["status"] = _check_status(item.get("status"), report, report_year, today_year)
 
     measures = check("measures", "measures", measure_extra)
@@ -603,8 +625,11 @@ def load_policy(report_year: int, data_dir: Path | str | None = None,
                 problems.file("composites", ident, f"needs known, new indicator ids; unknown: {unknown}")
                 continue
             title = INDEX_TITLE if ident == INDEX_ID else ident
-            composite_map[ident] = {"title": title, "short": INDEX_SHORT if ident == INDEX_ID else ident,
-                                    "indicators": list(components)}
+            composite_map[ident] = {
+                "title": title,
+                "short": INDEX_SHORT if ident == INDEX_ID else ident,
+                "indicators": list(components),
+            }
     problems.raise_if_any()
 
     return Policy(
@@ -623,6 +648,7 @@ def load_policy(report_year: int, data_dir: Path | str | None = None,
 
 # --- plans --------------------------------------------------------------------------------
 
+
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     """A DataFrame of object columns, so that a missing value stays None (not NaN)."""
     return pd.DataFrame(rows, columns=columns, dtype=object)
@@ -634,9 +660,7 @@ def _present(value) -> bool:
         return False
     if isinstance(value, float) and pd.isna(value):
         return False
-    if isinstance(value, (str, list, tuple)) and not value:
-        return False
-    return True
+    return not (isinstance(value, (str, list, tuple)) and not value)
 
 
 def _first_year(plan: dict) -> int | None:
@@ -684,9 +708,24 @@ def _period_text(plan: dict) -> str:
     return f"{start}–{end}"
 
 
-PLAN_COLUMNS = ["plan", "title", "kind", "responsible_office", "adopted", "published", "period",
-                "period_start", "period_end", "decision", "link", "themes", "indicators", "chapters",
-                "renewal_due", "renewal_note"]
+PLAN_COLUMNS = [
+    "plan",
+    "title",
+    "kind",
+    "responsible_office",
+    "adopted",
+    "published",
+    "period",
+    "period_start",
+    "period_end",
+    "decision",
+    "link",
+    "themes",
+    "indicators",
+    "chapters",
+    "renewal_due",
+    "renewal_note",
+]
 
 
 def plans_for_chapter(policy: Policy, chapter: str | None, year: int) -> pd.DataFrame:
@@ -704,20 +743,32 @@ def plans_for_chapter(policy: Policy, chapter: str | None, year: int) -> pd.Data
         if not _exists_by(plan, year):
             continue
         due, note = renewal(policy, plan, year)
-        indicators = [i for i in plan["indicators"]
-                      if chapter is None or policy.indicators[i]["chapter"] == chapter]
-        rows.append({
-            "plan": plan_id, "title": plan["title"], "kind": PLAN_KINDS[plan["kind"]],
-            "responsible_office": plan["responsible_office"], "adopted": plan["adopted"],
-            "published": plan["published"], "period": _period_text(plan),
-            "period_start": plan["period_start"], "period_end": plan["period_end"],
-            "decision": plan["decision"], "link": plan["link"], "themes": list(plan["themes"]),
-            "indicators": indicators, "chapters": chapters, "renewal_due": due, "renewal_note": note,
-        })
+        indicators = [i for i in plan["indicators"] if chapter is None or policy.indicators[i]["chapter"] == chapter]
+        rows.append(
+            {
+                "plan": plan_id,
+                "title": plan["title"],
+                "kind": PLAN_KINDS[plan["kind"]],
+                "responsible_office": plan["responsible_office"],
+                "adopted": plan["adopted"],
+                "published": plan["published"],
+                "period": _period_text(plan),
+                "period_start": plan["period_start"],
+                "period_end": plan["period_end"],
+                "decision": plan["decision"],
+                "link": plan["link"],
+                "themes": list(plan["themes"]),
+                "indicators": indicators,
+                "chapters": chapters,
+                "renewal_due": due,
+                "renewal_note": note,
+            }
+        )
     return _frame(rows, PLAN_COLUMNS)
 
 
 # --- measures and tracking ------------------------------------------------------------------
+
 
 def status_entry_in_year(measure: dict, year: int) -> tuple[int, str, str | None] | None:
     """(year of the entry, status, note) of the latest status at or before ``year``, or None."""
@@ -764,29 +815,61 @@ def _direction_text(policy: Policy, link: dict) -> str:
     return f"{indicator['short']}: {direction}{effect}"
 
 
-MEASURE_COLUMNS = ["strategy", "strategy_title", "measure", "title", "description", "chapter", "theme",
-                   "target_groups", "target_group_labels", "lead_office", "co_offices", "horizon",
-                   "horizon_label", "start_year", "due_year", "indicators", "indicator_texts", "plans",
-                   "plan_titles", "status", "status_year", "status_note", "overdue", "beispiel"]
+MEASURE_COLUMNS = [
+    "strategy",
+    "strategy_title",
+    "measure",
+    "title",
+    "description",
+    "chapter",
+    "theme",
+    "target_groups",
+    "target_group_labels",
+    "lead_office",
+    "co_offices",
+    "horizon",
+    "horizon_label",
+    "start_year",
+    "due_year",
+    "indicators",
+    "indicator_texts",
+    "plans",
+    "plan_titles",
+    "status",
+    "status_year",
+    "status_note",
+    "overdue",
+    "beispiel",
+]
 
 
 def _measure_row(policy: Policy, measure_id: str, measure: dict, year: int) -> dict:
     strategy = policy.strategies[measure["strategy"]]
     entry = status_entry_in_year(measure, year)
     return {
-        "strategy": measure["strategy"], "strategy_title": strategy["title"],
-        "measure": measure_id, "title": measure["title"], "description": measure["description"],
-        "chapter": measure["chapter"], "theme": measure["theme"],
+        "strategy": measure["strategy"],
+        "strategy_title": strategy["title"],
+        "measure": measure_id,
+        "title": measure["title"],
+        "description": measure["description"],
+        "chapter": measure["chapter"],
+        "theme": measure["theme"],
         "target_groups": list(measure["target_groups"]),
         "target_group_labels": [policy.target_groups[g]["label"] for g in measure["target_groups"]],
-        "lead_office": measure["lead_office"], "co_offices": list(measure["co_offices"]),
-        "horizon": measure["horizon"], "horizon_label": HORIZON_LABELS[measure["horizon"]],
-        "start_year": measure["start_year"], "due_year": due_year(measure),
+        "lead_office": measure["lead_office"],
+        "co_offices": list(measure["co_offices"]),
+        "horizon": measure["horizon"],
+        "horizon_label": HORIZON_LABELS[measure["horizon"]],
+        "start_year": measure["start_year"],
+        "due_year": due_year(measure),
         "indicators": [dict(link) for link in measure["indicators"]],
         "indicator_texts": [_direction_text(policy, link) for link in measure["indicators"]],
-        "plans": list(measure["plans"]), "plan_titles": [policy.plans[p]["title"] for p in measure["plans"]],
-        "status": entry[1] if entry else None, "status_year": entry[0] if entry else None,
-        "status_note": entry[2] if entry else None, "overdue": is_overdue(measure, year),
+        "plans": list(measure["plans"]),
+        "plan_titles": [policy.plans[p]["title"] for p in measure["plans"]],
+        "status": entry[1] if entry else None,
+        "status_year": entry[0] if entry else None,
+        "status_note": entry[2] if entry else None,
+        "overdue": is_overdue(measure, year),
         "beispiel": bool(measure["beispiel"] or strategy["beispiel"]),
     }
 
@@ -800,13 +883,15 @@ def _ordered_measures(policy: Policy):
 def measures_for_chapter(policy: Policy, chapter: str | None, year: int) -> pd.DataFrame:
     """Measures of a chapter (its own or moving one of its indicators); all for ``chapter=None``."""
     _check_chapter(policy, chapter)
-    rows = [_measure_row(policy, mid, m, year) for mid, m in _ordered_measures(policy)
-            if measure_exists(m, year) and (chapter is None or chapter in measure_chapters(policy, m))]
+    rows = [
+        _measure_row(policy, mid, m, year)
+        for mid, m in _ordered_measures(policy)
+        if measure_exists(m, year) and (chapter is None or chapter in measure_chapters(policy, m))
+    ]
     return _frame(rows, MEASURE_COLUMNS)
 
 
-STRATEGY_COLUMNS = ["strategy", "title", "description", "lead_office", "offices", "chapters", "measures",
-                    "beispiel"]
+STRATEGY_COLUMNS = ["strategy", "title", "description", "lead_office", "offices", "chapters", "measures", "beispiel"]
 
 
 def strategies_for_chapter(policy: Policy, chapter: str | None, year: int) -> pd.DataFrame:
@@ -825,17 +910,32 @@ def strategies_for_chapter(policy: Policy, chapter: str | None, year: int) -> pd
         for m in all_own:
             offices += [m["lead_office"], *m["co_offices"]]
         chapters = {c for m in all_own for c in measure_chapters(policy, m)}
-        rows.append({
-            "strategy": strategy_id, "title": strategy["title"], "description": strategy["description"],
-            "lead_office": strategy["lead_office"], "offices": list(dict.fromkeys(offices)),
-            "chapters": [c for c in policy.chapters if c in chapters],
-            "measures": list(own["measure"]), "beispiel": bool(strategy["beispiel"]),
-        })
+        rows.append(
+            {
+                "strategy": strategy_id,
+                "title": strategy["title"],
+                "description": strategy["description"],
+                "lead_office": strategy["lead_office"],
+                "offices": list(dict.fromkeys(offices)),
+                "chapters": [c for c in policy.chapters if c in chapters],
+                "measures": list(own["measure"]),
+                "beispiel": bool(strategy["beispiel"]),
+            }
+        )
     return _frame(rows, STRATEGY_COLUMNS)
 
 
-CHANGE_COLUMNS = ["measure", "title", "strategy", "strategy_title", "chapter", "status_before", "status_now",
-                  "note", "beispiel"]
+CHANGE_COLUMNS = [
+    "measure",
+    "title",
+    "strategy",
+    "strategy_title",
+    "chapter",
+    "status_before",
+    "status_now",
+    "note",
+    "beispiel",
+]
 
 
 def status_changes(policy: Policy, year: int) -> pd.DataFrame:
@@ -850,17 +950,36 @@ def status_changes(policy: Policy, year: int) -> pd.DataFrame:
         if now is None or before == now:
             continue
         entry = measure["status"].get(year)
-        rows.append({
-            "measure": measure_id, "title": measure["title"], "strategy": measure["strategy"],
-            "strategy_title": policy.strategies[measure["strategy"]]["title"], "chapter": measure["chapter"],
-            "status_before": before, "status_now": now, "note": entry[1] if entry else None,
-            "beispiel": bool(measure["beispiel"] or policy.strategies[measure["strategy"]]["beispiel"]),
-        })
+        rows.append(
+            {
+                "measure": measure_id,
+                "title": measure["title"],
+                "strategy": measure["strategy"],
+                "strategy_title": policy.strategies[measure["strategy"]]["title"],
+                "chapter": measure["chapter"],
+                "status_before": before,
+                "status_now": now,
+                "note": entry[1] if entry else None,
+                "beispiel": bool(measure["beispiel"] or policy.strategies[measure["strategy"]]["beispiel"]),
+            }
+        )
     return _frame(rows, CHANGE_COLUMNS)
 
 
-OVERDUE_COLUMNS = ["measure", "title", "strategy", "strategy_title", "chapter", "lead_office", "horizon",
-                   "start_year", "due_year", "years_over", "status", "beispiel"]
+OVERDUE_COLUMNS = [
+    "measure",
+    "title",
+    "strategy",
+    "strategy_title",
+    "chapter",
+    "lead_office",
+    "horizon",
+    "start_year",
+    "due_year",
+    "years_over",
+    "status",
+    "beispiel",
+]
 
 
 def overdue(policy: Policy, year: int) -> pd.DataFrame:
@@ -870,14 +989,22 @@ def overdue(policy: Policy, year: int) -> pd.DataFrame:
         if not measure_exists(measure, year) or not is_overdue(measure, year):
             continue
         due = due_year(measure)
-        rows.append({
-            "measure": measure_id, "title": measure["title"], "strategy": measure["strategy"],
-            "strategy_title": policy.strategies[measure["strategy"]]["title"], "chapter": measure["chapter"],
-            "lead_office": measure["lead_office"], "horizon": measure["horizon"],
-            "start_year": measure["start_year"], "due_year": due, "years_over": year - due,
-            "status": status_in_year(measure, year) or NO_STATUS,
-            "beispiel": bool(measure["beispiel"] or policy.strategies[measure["strategy"]]["beispiel"]),
-        })
+        rows.append(
+            {
+                "measure": measure_id,
+                "title": measure["title"],
+                "strategy": measure["strategy"],
+                "strategy_title": policy.strategies[measure["strategy"]]["title"],
+                "chapter": measure["chapter"],
+                "lead_office": measure["lead_office"],
+                "horizon": measure["horizon"],
+                "start_year": measure["start_year"],
+                "due_year": due,
+                "years_over": year - due,
+                "status": status_in_year(measure, year) or NO_STATUS,
+                "beispiel": bool(measure["beispiel"] or policy.strategies[measure["strategy"]]["beispiel"]),
+            }
+        )
     return _frame(rows, OVERDUE_COLUMNS)
 
 
@@ -905,8 +1032,14 @@ def indicator_info(policy: Policy, ident: str) -> dict:
         return {**policy.indicators[ident], "components": [ident]}
     composite = policy.composites[ident]
     first = policy.indicators[composite["indicators"][0]]
-    return {"id": ident, "title": composite["title"], "short": composite["short"], "chapter": first["chapter"],
-            "direction": "higher_worse", "components": list(composite["indicators"])}
+    return {
+        "id": ident,
+        "title": composite["title"],
+        "short": composite["short"],
+        "chapter": first["chapter"],
+        "direction": "higher_worse",
+        "components": list(composite["indicators"]),
+    }
 
 
 def _check_flags(policy: Policy, flags: pd.DataFrame) -> pd.DataFrame:
@@ -917,13 +1050,15 @@ def _check_flags(policy: Policy, flags: pd.DataFrame) -> pd.DataFrame:
     """
     missing = [c for c in FLAG_COLUMNS if c not in flags.columns]
     if missing:
-        raise CatalogueError(f"flags: missing column(s) {', '.join(missing)}; expected {', '.join(FLAG_COLUMNS)}"
-                             " and optionally target_groups")
+        raise CatalogueError(
+            f"flags: missing column(s) {', '.join(missing)}; expected {', '.join(FLAG_COLUMNS)}"
+            " and optionally target_groups"
+        )
     problems = []
     out = flags
     groups = []
     for position, row in enumerate(out.itertuples(index=False), start=1):
-        indicator = getattr(row, "indicator")
+        indicator = row.indicator
         if indicator not in policy.indicators and indicator not in policy.composites:
             problems.append(f"flags: row {position}: field 'indicator': unknown indicator id {indicator!r}")
         own = _split_groups(getattr(row, "target_groups", None)) if "target_groups" in out.columns else []
@@ -932,9 +1067,12 @@ def _check_flags(policy: Policy, flags: pd.DataFrame) -> pd.DataFrame:
                 problems.append(f"flags: row {position}: field 'target_groups': unknown target group {group!r}")
         groups.append(own)
         if "severity" in out.columns:
-            level = getattr(row, "severity")
-            if level is not None and not pd.isna(level) and not (
-                    isinstance(level, numbers.Real) and int(level) == level and int(level) in SEVERITY_LABELS):
+            level = row.severity
+            if (
+                level is not None
+                and not pd.isna(level)
+                and not (isinstance(level, numbers.Real) and int(level) == level and int(level) in SEVERITY_LABELS)
+            ):
                 problems.append(f"flags: row {position}: field 'severity': {level!r} is not 1, 2 or 3")
     if problems:
         raise CatalogueError("\n".join(problems))
@@ -942,18 +1080,33 @@ def _check_flags(policy: Policy, flags: pd.DataFrame) -> pd.DataFrame:
     levels = out["severity"].tolist() if "severity" in out.columns else [None] * len(out)
     for position, row in enumerate(out[FLAG_COLUMNS].itertuples(index=False)):
         key = (str(row.area_code), row.indicator)
-        item = merged.setdefault(key, {"area_code": key[0], "area_name": str(row.area_name),
-                                       "indicator": row.indicator, "reasons": [], "target_groups": [],
-                                       "severity": None})
+        item = merged.setdefault(
+            key,
+            {
+                "area_code": key[0],
+                "area_name": str(row.area_name),
+                "indicator": row.indicator,
+                "reasons": [],
+                "target_groups": [],
+                "severity": None,
+            },
+        )
         if levels[position] is not None and not pd.isna(levels[position]):
             item["severity"] = max(item["severity"] or 0, int(levels[position]))
         if _present(row.reason) and str(row.reason) not in item["reasons"]:
             item["reasons"].append(str(row.reason))
         item["target_groups"] += [g for g in groups[position] if g not in item["target_groups"]]
-    rows = [{"area_code": i["area_code"], "area_name": i["area_name"], "indicator": i["indicator"],
-             "reason": "; ".join(i["reasons"]) or None, "target_groups": i["target_groups"],
-             "severity": i["severity"]}
-            for i in merged.values()]
+    rows = [
+        {
+            "area_code": i["area_code"],
+            "area_name": i["area_name"],
+            "indicator": i["indicator"],
+            "reason": "; ".join(i["reasons"]) or None,
+            "target_groups": i["target_groups"],
+            "severity": i["severity"],
+        }
+        for i in merged.values()
+    ]
     return _frame(rows, [*FLAG_COLUMNS, "target_groups", "severity"])
 
 
@@ -961,16 +1114,35 @@ def _chapter_rank(policy: Policy) -> dict[str, int]:
     return {c: i for i, c in enumerate(policy.chapters)}
 
 
-RECOMMENDATION_COLUMNS = ["area_code", "area_name", "indicator", "indicator_title", "chapter", "reason",
-                          "kind", "strategy", "strategy_title", "measure", "measure_title", "direction",
-                          "status", "lead_office", "beispiel", "text"]
+RECOMMENDATION_COLUMNS = [
+    "area_code",
+    "area_name",
+    "indicator",
+    "indicator_title",
+    "chapter",
+    "reason",
+    "kind",
+    "strategy",
+    "strategy_title",
+    "measure",
+    "measure_title",
+    "direction",
+    "status",
+    "lead_office",
+    "beispiel",
+    "text",
+]
 
 
 def addressing_measures(policy: Policy, indicator: str, year: int) -> list[tuple[str, dict]]:
     """Measures that address an indicator in ``year``: they list it, exist, and are not suspended."""
-    return [(mid, m) for mid, m in _ordered_measures(policy)
-            if any(link["id"] == indicator for link in m["indicators"])
-            and measure_exists(m, year) and status_in_year(m, year) != "ausgesetzt"]
+    return [
+        (mid, m)
+        for mid, m in _ordered_measures(policy)
+        if any(link["id"] == indicator for link in m["indicators"])
+        and measure_exists(m, year)
+        and status_in_year(m, year) != "ausgesetzt"
+    ]
 
 
 def recommendations(policy: Policy, flags: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -984,29 +1156,63 @@ def recommendations(policy: Policy, flags: pd.DataFrame, year: int) -> pd.DataFr
     rows = []
     for flag in flags.itertuples(index=False):
         indicator = indicator_info(policy, flag.indicator)
-        base = {"area_code": flag.area_code, "area_name": flag.area_name, "indicator": flag.indicator,
-                "indicator_title": indicator["title"], "chapter": indicator["chapter"], "reason": flag.reason}
-        linked = list({mid: (mid, m) for component in indicator["components"]
-                       for mid, m in addressing_measures(policy, component, year)}.values())
+        base = {
+            "area_code": flag.area_code,
+            "area_name": flag.area_name,
+            "indicator": flag.indicator,
+            "indicator_title": indicator["title"],
+            "chapter": indicator["chapter"],
+            "reason": flag.reason,
+        }
+        linked = list(
+            {
+                mid: (mid, m)
+                for component in indicator["components"]
+                for mid, m in addressing_measures(policy, component, year)
+            }.values()
+        )
         if not linked:
-            rows.append({**base, "kind": "luecke", "strategy": None, "strategy_title": None, "measure": None,
-                         "measure_title": None, "direction": None, "status": None, "lead_office": None,
-                         "beispiel": False,
-                         "text": f"{indicator['title']} in {flag.area_name}: {GAP}."})
+            rows.append(
+                {
+                    **base,
+                    "kind": "luecke",
+                    "strategy": None,
+                    "strategy_title": None,
+                    "measure": None,
+                    "measure_title": None,
+                    "direction": None,
+                    "status": None,
+                    "lead_office": None,
+                    "beispiel": False,
+                    "text": f"{indicator['title']} in {flag.area_name}: {GAP}.",
+                }
+            )
             continue
         for measure_id, measure in linked:
             strategy = policy.strategies[measure["strategy"]]
-            direction = next(link["direction"] for link in measure["indicators"]
-                             if link["id"] in indicator["components"])
+            direction = next(
+                link["direction"] for link in measure["indicators"] if link["id"] in indicator["components"]
+            )
             status = status_in_year(measure, year) or NO_STATUS
-            rows.append({**base, "kind": "massnahme", "strategy": measure["strategy"],
-                         "strategy_title": strategy["title"], "measure": measure_id,
-                         "measure_title": measure["title"], "direction": direction, "status": status,
-                         "lead_office": measure["lead_office"],
-                         "beispiel": bool(measure["beispiel"] or strategy["beispiel"]),
-                         "text": (f"{indicator['title']} in {flag.area_name}: Maßnahme „{measure['title']}“ "
-                                  f"(Handlungsstrategie „{strategy['title']}“, Stand {year}: {status}) "
-                                  f"soll den Wert {direction}.")})
+            rows.append(
+                {
+                    **base,
+                    "kind": "massnahme",
+                    "strategy": measure["strategy"],
+                    "strategy_title": strategy["title"],
+                    "measure": measure_id,
+                    "measure_title": measure["title"],
+                    "direction": direction,
+                    "status": status,
+                    "lead_office": measure["lead_office"],
+                    "beispiel": bool(measure["beispiel"] or strategy["beispiel"]),
+                    "text": (
+                        f"{indicator['title']} in {flag.area_name}: Maßnahme „{measure['title']}“ "
+                        f"(Handlungsstrategie „{strategy['title']}“, Stand {year}: {status}) "
+                        f"soll den Wert {direction}."
+                    ),
+                }
+            )
     frame = _frame(rows, RECOMMENDATION_COLUMNS)
     if frame.empty:
         return frame
@@ -1025,13 +1231,21 @@ def gaps(policy: Policy, flags: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = []
     for indicator, part in recs.groupby("indicator", sort=False):
         info = indicator_info(policy, indicator)
-        rows.append({"indicator": indicator, "indicator_title": info["title"],
-                     "chapter": info["chapter"], "areas": list(part["area_code"]),
-                     "area_names": list(part["area_name"]), "n_areas": len(part)})
+        rows.append(
+            {
+                "indicator": indicator,
+                "indicator_title": info["title"],
+                "chapter": info["chapter"],
+                "areas": list(part["area_code"]),
+                "area_names": list(part["area_name"]),
+                "n_areas": len(part),
+            }
+        )
     return _frame(rows, GAP_COLUMNS)
 
 
 # --- participation -------------------------------------------------------------------------
+
 
 def affected_target_groups(policy: Policy, indicator: str) -> list[str]:
     """Target groups whose ``indicators`` list the indicator; ``alle_einwohner`` if none does.
@@ -1045,9 +1259,22 @@ def affected_target_groups(policy: Policy, indicator: str) -> list[str]:
     return [ALL_RESIDENTS] if ALL_RESIDENTS in policy.target_groups else []
 
 
-PROPOSAL_COLUMNS = ["area_code", "area_name", "severity", "target_group", "target_group_label", "indicators",
-                    "indicator_titles", "chapters", "rank", "instrument", "instrument_title", "fits_theme",
-                    "effort", "beispiel"]
+PROPOSAL_COLUMNS = [
+    "area_code",
+    "area_name",
+    "severity",
+    "target_group",
+    "target_group_label",
+    "indicators",
+    "indicator_titles",
+    "chapters",
+    "rank",
+    "instrument",
+    "instrument_title",
+    "fits_theme",
+    "effort",
+    "beispiel",
+]
 # the stronger the signal, the more intensive the format comes first
 EFFORT_ORDER = {3: ["hoch", "mittel", "gering"], 2: ["mittel", "gering", "hoch"], 1: ["gering", "mittel", "hoch"]}
 
@@ -1086,6 +1313,7 @@ def participation_proposals(policy: Policy, flags: pd.DataFrame, per_group: int 
                     pair["chapters"].append(chapter)
     group_order = {g: i for i, g in enumerate(policy.target_groups)}
     rows = []
+
     def order(item):
         (code, _, group), pair = item
         highest, count = urgency[code]
@@ -1093,25 +1321,56 @@ def participation_proposals(policy: Policy, flags: pd.DataFrame, per_group: int 
 
     for (code, name, group), pair in sorted(pairs.items(), key=order):
         chapters = sorted(pair["chapters"], key=rank.get)
-        base = {"area_code": code, "area_name": name, "severity": pair["severity"], "target_group": group,
-                "target_group_label": policy.target_groups[group]["label"], "indicators": pair["indicators"],
-                "indicator_titles": [indicator_info(policy, i)["title"] for i in pair["indicators"]],
-                "chapters": chapters}
+        base = {
+            "area_code": code,
+            "area_name": name,
+            "severity": pair["severity"],
+            "target_group": group,
+            "target_group_label": policy.target_groups[group]["label"],
+            "indicators": pair["indicators"],
+            "indicator_titles": [indicator_info(policy, i)["title"] for i in pair["indicators"]],
+            "chapters": chapters,
+        }
         fitting = []
         for instrument_id, instrument in policy.instruments.items():
             if group not in instrument["target_groups"]:
                 continue
             fits_theme = not instrument["chapters"] or bool(set(instrument["chapters"]) & set(chapters))
-            fitting.append((0 if fits_theme else 1, _effort_rank(pair["severity"], instrument["effort"]),
-                            instrument["index"], instrument_id, instrument, fits_theme))
+            fitting.append(
+                (
+                    0 if fits_theme else 1,
+                    _effort_rank(pair["severity"], instrument["effort"]),
+                    instrument["index"],
+                    instrument_id,
+                    instrument,
+                    fits_theme,
+                )
+            )
         fitting.sort(key=lambda t: t[:3])
         if not fitting:
-            rows.append({**base, "rank": None, "instrument": None, "instrument_title": None, "fits_theme": False,
-                         "effort": None, "beispiel": False})
+            rows.append(
+                {
+                    **base,
+                    "rank": None,
+                    "instrument": None,
+                    "instrument_title": None,
+                    "fits_theme": False,
+                    "effort": None,
+                    "beispiel": False,
+                }
+            )
         for position, (_, _, _, instrument_id, instrument, fits_theme) in enumerate(fitting[:per_group], start=1):
-            rows.append({**base, "rank": position, "instrument": instrument_id,
-                         "instrument_title": instrument["title"], "fits_theme": fits_theme,
-                         "effort": instrument["effort"], "beispiel": bool(instrument["beispiel"])})
+            rows.append(
+                {
+                    **base,
+                    "rank": position,
+                    "instrument": instrument_id,
+                    "instrument_title": instrument["title"],
+                    "fits_theme": fits_theme,
+                    "effort": instrument["effort"],
+                    "beispiel": bool(instrument["beispiel"]),
+                }
+            )
     return _frame(rows, PROPOSAL_COLUMNS)
 
 
@@ -1175,25 +1434,42 @@ def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
         return "Im Plankatalog ist kein Plan oder Konzept zu den Indikatoren dieses Kapitels erfasst."
     rows = []
     for plan in plans.to_dict("records"):
-        renewal_text = (f"**Fortschreibung fällig** \\({escape_markdown(plan['renewal_note'])}\\)"
-                        if plan["renewal_due"] else escape_markdown(plan["renewal_note"]))
+        renewal_text = (
+            f"**Fortschreibung fällig** \\({escape_markdown(plan['renewal_note'])}\\)"
+            if plan["renewal_due"]
+            else escape_markdown(plan["renewal_note"])
+        )
         if chapter is None:
             concerns = _cell([policy.chapters[c] for c in plan["chapters"]])
         elif plan["indicators"]:
             concerns = _cell([policy.indicators[i]["short"] for i in plan["indicators"]])
         else:
             concerns = "Themen: " + _cell(plan["themes"])
-        rows.append([
-            md_link(plan["title"], plan["link"]), escape_markdown(plan["kind"]), _cell(plan["responsible_office"]),
-            _year(plan["adopted"]), escape_markdown(plan["period"]), concerns, renewal_text,
-        ])
-    header = ["Plan / Konzept", "Art", "Federführung", "Beschluss", "Geltung",
-              "Bezug" if chapter else "Kapitel", f"Stand {year}"]
+        rows.append(
+            [
+                md_link(plan["title"], plan["link"]),
+                escape_markdown(plan["kind"]),
+                _cell(plan["responsible_office"]),
+                _year(plan["adopted"]),
+                escape_markdown(plan["period"]),
+                concerns,
+                renewal_text,
+            ]
+        )
+    header = [
+        "Plan / Konzept",
+        "Art",
+        "Federführung",
+        "Beschluss",
+        "Geltung",
+        "Bezug" if chapter else "Kapitel",
+        f"Stand {year}",
+    ]
     due = int(plans["renewal_due"].sum())
-    lead = (f"{fmt.number(len(plans))} Pläne und Konzepte der Stadt betreffen "
-            + ("die Indikatoren dieses Kapitels" if chapter else "die Themen dieses Berichts"))
-    lead += (f"; bei {fmt.number(due)} ist die Geltungsdauer zum {fmt.year_end(year)} abgelaufen." if due
-             else ".")
+    lead = f"{fmt.number(len(plans))} Pläne und Konzepte der Stadt betreffen " + (
+        "die Indikatoren dieses Kapitels" if chapter else "die Themen dieses Berichts"
+    )
+    lead += f"; bei {fmt.number(due)} ist die Geltungsdauer zum {fmt.year_end(year)} abgelaufen." if due else "."
     note = "Nicht bekannte Angaben bleiben leer („nicht angegeben“)."
     return f"{lead} {note}\n\n{_table(header, rows)}"
 
@@ -1233,9 +1509,11 @@ def measures_markdown(policy: Policy, chapter: str | None, year: int) -> str:
         own = measures[measures["strategy"] == strategy["strategy"]].to_dict("records")
         if not own:
             continue
-        head = (f"{beispiel_prefix(strategy['beispiel'])}**Handlungsstrategie: {escape_markdown(strategy['title'])}**"
-                f"  \nFederführung: {escape_markdown(strategy['lead_office'])}; beteiligt: "
-                f"{_cell([o for o in strategy['offices'] if o != strategy['lead_office']])}.")
+        head = (
+            f"{beispiel_prefix(strategy['beispiel'])}**Handlungsstrategie: {escape_markdown(strategy['title'])}**"
+            f"  \nFederführung: {escape_markdown(strategy['lead_office'])}; beteiligt: "
+            f"{_cell([o for o in strategy['offices'] if o != strategy['lead_office']])}."
+        )
         if _present(strategy["description"]):
             head += f"  \n{escape_markdown(strategy['description'])}"
         blocks.append(head + "\n\n" + "\n".join(_measure_item(policy, row, year) for row in own))
@@ -1250,15 +1528,21 @@ def register_markdown(policy: Policy, year: int) -> str:
     for strategy in strategies.to_dict("records"):
         own = measures[measures["strategy"] == strategy["strategy"]]
         counts = own["status"].fillna(NO_STATUS).value_counts()
-        rows.append([
-            beispiel_prefix(strategy["beispiel"]) + escape_markdown(strategy["title"]),
-            escape_markdown(strategy["lead_office"]),
-            fmt.number(len(own)),
-            ", ".join(f"{escape_markdown(s)}: {fmt.number(int(counts[s]))}"
-                      for s in (*STATUSES, NO_STATUS) if s in counts) or "–",
-        ])
-    lead = (f"Das Register umfasst {fmt.number(len(strategies))} ämterübergreifende Handlungsstrategien mit "
-            f"{fmt.number(len(measures))} Maßnahmen (Stand {fmt.year_end(year)}).")
+        rows.append(
+            [
+                beispiel_prefix(strategy["beispiel"]) + escape_markdown(strategy["title"]),
+                escape_markdown(strategy["lead_office"]),
+                fmt.number(len(own)),
+                ", ".join(
+                    f"{escape_markdown(s)}: {fmt.number(int(counts[s]))}" for s in (*STATUSES, NO_STATUS) if s in counts
+                )
+                or "–",
+            ]
+        )
+    lead = (
+        f"Das Register umfasst {fmt.number(len(strategies))} ämterübergreifende Handlungsstrategien mit "
+        f"{fmt.number(len(measures))} Maßnahmen (Stand {fmt.year_end(year)})."
+    )
     # four columns: the chapters of each strategy are listed with its measures below (fits the PDF page)
     table = _table(["Handlungsstrategie", "Federführung", "Anzahl", f"Stand {year}"], rows)
     return "\n\n".join([lead, table, measures_markdown(policy, None, year)])
@@ -1272,23 +1556,45 @@ def tracking_markdown(policy: Policy, year: int) -> str:
     if changes.empty:
         blocks.append(f"Seit {year - 1} hat keine Maßnahme ihren Umsetzungsstand geändert.")
     else:
-        blocks.append(_table(
-            ["Maßnahme", "Handlungsstrategie", f"Stand {year - 1}", f"Stand {year}", "Anmerkung"],
-            [[beispiel_prefix(r["beispiel"]) + escape_markdown(r["title"]), escape_markdown(r["strategy_title"]),
-              escape_markdown(r["status_before"] if _present(r["status_before"]) else "neu im Register"),
-              escape_markdown(r["status_now"]),
-              _cell(r["note"]) if _present(r["note"]) else "–"] for r in changes.to_dict("records")]))
+        blocks.append(
+            _table(
+                ["Maßnahme", "Handlungsstrategie", f"Stand {year - 1}", f"Stand {year}", "Anmerkung"],
+                [
+                    [
+                        beispiel_prefix(r["beispiel"]) + escape_markdown(r["title"]),
+                        escape_markdown(r["strategy_title"]),
+                        escape_markdown(r["status_before"] if _present(r["status_before"]) else "neu im Register"),
+                        escape_markdown(r["status_now"]),
+                        _cell(r["note"]) if _present(r["note"]) else "–",
+                    ]
+                    for r in changes.to_dict("records")
+                ],
+            )
+        )
     blocks.append(f"**Überfällige Maßnahmen {year}**")
     if late.empty:
         blocks.append("Keine Maßnahme hat ihre Frist überschritten.")
     else:
-        blocks.append(f"{fmt.number(len(late))} Maßnahmen sind nach ihrer Frist noch nicht umgesetzt "
-                      "(kurzfristig: 1 Jahr, mittelfristig: 3 Jahre nach Beginn).")
-        blocks.append(_table(
-            ["Maßnahme", "Federführung", "Frist", "Beginn", "Frist bis", "Stand"],
-            [[beispiel_prefix(r["beispiel"]) + escape_markdown(r["title"]), escape_markdown(r["lead_office"]),
-              escape_markdown(r["horizon"]), str(r["start_year"]), str(r["due_year"]), escape_markdown(r["status"])]
-             for r in late.to_dict("records")]))
+        blocks.append(
+            f"{fmt.number(len(late))} Maßnahmen sind nach ihrer Frist noch nicht umgesetzt "
+            "(kurzfristig: 1 Jahr, mittelfristig: 3 Jahre nach Beginn)."
+        )
+        blocks.append(
+            _table(
+                ["Maßnahme", "Federführung", "Frist", "Beginn", "Frist bis", "Stand"],
+                [
+                    [
+                        beispiel_prefix(r["beispiel"]) + escape_markdown(r["title"]),
+                        escape_markdown(r["lead_office"]),
+                        escape_markdown(r["horizon"]),
+                        str(r["start_year"]),
+                        str(r["due_year"]),
+                        escape_markdown(r["status"]),
+                    ]
+                    for r in late.to_dict("records")
+                ],
+            )
+        )
     return "\n\n".join(blocks)
 
 
@@ -1309,18 +1615,24 @@ def recommendations_markdown(policy: Policy, flags: pd.DataFrame, year: int, cha
     for indicator, part in recs.groupby("indicator", sort=False):
         areas = list(dict.fromkeys(part["area_name"]))
         title = indicator_info(policy, indicator)["title"]
-        head = (f"**{escape_markdown(title)}** – auffällig in {fmt.number(len(areas))} "
-                f"{'Ortsteil' if len(areas) == 1 else 'Ortsteilen'}: "
-                f"{escape_markdown(fmt.join_names(areas))}.")
+        head = (
+            f"**{escape_markdown(title)}** – auffällig in {fmt.number(len(areas))} "
+            f"{'Ortsteil' if len(areas) == 1 else 'Ortsteilen'}: "
+            f"{escape_markdown(fmt.join_names(areas))}."
+        )
         measures = part[part["kind"] == "massnahme"].drop_duplicates("measure")
         if measures.empty:
-            blocks.append(f"{head}  \n**{GAP}.** Im Register ist keine laufende Maßnahme mit diesem Indikator "
-                          "verknüpft.")
+            blocks.append(
+                f"{head}  \n**{GAP}.** Im Register ist keine laufende Maßnahme mit diesem Indikator verknüpft."
+            )
             continue
-        items = [f"- {beispiel_prefix(r['beispiel'])}{escape_markdown(r['measure_title'])} "
-                 f"(Handlungsstrategie: {escape_markdown(r['strategy_title'])}; Federführung: "
-                 f"{escape_markdown(r['lead_office'])}; Ziel: {escape_markdown(r['direction'])}; "
-                 f"Stand {year}: {escape_markdown(r['status'])})" for r in measures.to_dict("records")]
+        items = [
+            f"- {beispiel_prefix(r['beispiel'])}{escape_markdown(r['measure_title'])} "
+            f"(Handlungsstrategie: {escape_markdown(r['strategy_title'])}; Federführung: "
+            f"{escape_markdown(r['lead_office'])}; Ziel: {escape_markdown(r['direction'])}; "
+            f"Stand {year}: {escape_markdown(r['status'])})"
+            for r in measures.to_dict("records")
+        ]
         blocks.append(f"{head} Verknüpfte Maßnahmen:\n\n" + "\n".join(items))
     return "\n\n".join(blocks)
 
@@ -1330,25 +1642,38 @@ def gaps_markdown(policy: Policy, flags: pd.DataFrame, year: int) -> str:
     found = gaps(policy, flags, year)
     if found.empty:
         return "Jeder vom Frühwarnsystem markierte Indikator ist mit mindestens einer Maßnahme verknüpft."
-    lead = (f"Für {fmt.number(len(found))} markierte Indikatoren ist im Register keine laufende Maßnahme "
-            f"erfasst ({GAP}).")
-    rows = [[escape_markdown(r["indicator_title"]), escape_markdown(policy.chapters[r["chapter"]]),
-             fmt.number(r["n_areas"]), escape_markdown(fmt.join_names(r["area_names"]))]
-            for r in found.to_dict("records")]
+    lead = (
+        f"Für {fmt.number(len(found))} markierte Indikatoren ist im Register keine laufende Maßnahme erfasst ({GAP})."
+    )
+    rows = [
+        [
+            escape_markdown(r["indicator_title"]),
+            escape_markdown(policy.chapters[r["chapter"]]),
+            fmt.number(r["n_areas"]),
+            escape_markdown(fmt.join_names(r["area_names"])),
+        ]
+        for r in found.to_dict("records")
+    ]
     return lead + "\n\n" + _table(["Indikator", "Kapitel", "Ortsteile", "Betroffene Ortsteile"], rows)
 
 
 def instruments_markdown(policy: Policy) -> str:
     """The catalogue of participation instruments."""
-    rows = [[beispiel_prefix(i["beispiel"]) + escape_markdown(i["title"]), _cell(i["description"]),
-             _cell([policy.target_groups[g]["label"] for g in i["target_groups"]]),
-             _cell(i["situations"], sep="; "), _cell(i["effort"])] for i in policy.instruments.values()]
+    rows = [
+        [
+            beispiel_prefix(i["beispiel"]) + escape_markdown(i["title"]),
+            _cell(i["description"]),
+            _cell([policy.target_groups[g]["label"] for g in i["target_groups"]]),
+            _cell(i["situations"], sep="; "),
+            _cell(i["effort"]),
+        ]
+        for i in policy.instruments.values()
+    ]
     notice = BEISPIEL_NOTICE + "\n\n" if any(i["beispiel"] for i in policy.instruments.values()) else ""
     return notice + _table(["Instrument", "Beschreibung", "Zielgruppen", "Geeignet für", "Aufwand"], rows)
 
 
-def participation_markdown(policy: Policy, flags: pd.DataFrame, per_group: int = 3,
-                           chapter: str | None = None) -> str:
+def participation_markdown(policy: Policy, flags: pd.DataFrame, per_group: int = 3, chapter: str | None = None) -> str:
     """Proposals per flagged Ortsteil and target group (for one chapter's flags, or all)."""
     _check_chapter(policy, chapter)
     checked = _check_flags(policy, flags)
@@ -1359,28 +1684,46 @@ def participation_markdown(policy: Policy, flags: pd.DataFrame, per_group: int =
         return "Kein Ortsteil ist vom Frühwarnsystem markiert; es gibt keine Beteiligungsvorschläge."
     areas = proposals.drop_duplicates("area_code")
     rows = []
-    for (code, group), part in proposals.groupby(["area_code", "target_group"], sort=False):
+    for (_code, _group), part in proposals.groupby(["area_code", "target_group"], sort=False):
         first = part.iloc[0]
-        instruments = [beispiel_prefix(r["beispiel"]) + escape_markdown(r["instrument_title"])
-                       for r in part.to_dict("records") if r["instrument"] is not None]
+        instruments = [
+            beispiel_prefix(r["beispiel"]) + escape_markdown(r["instrument_title"])
+            for r in part.to_dict("records")
+            if r["instrument"] is not None
+        ]
         severity = first["severity"]
-        rows.append([escape_markdown(first["area_name"]),
-                     SEVERITY_LABELS[int(severity)] if not pd.isna(severity) else fmt.DASH,
-                     escape_markdown(first["target_group_label"]), _cell(first["indicator_titles"]),
-                     "; ".join(instruments) if instruments else "kein passendes Instrument im Katalog"])
+        rows.append(
+            [
+                escape_markdown(first["area_name"]),
+                SEVERITY_LABELS[int(severity)] if not pd.isna(severity) else fmt.DASH,
+                escape_markdown(first["target_group_label"]),
+                _cell(first["indicator_titles"]),
+                "; ".join(instruments) if instruments else "kein passendes Instrument im Katalog",
+            ]
+        )
     if len(areas) == 1:
-        lead = (f"Vorschläge für einen markierten Ortsteil: je betroffene Zielgruppe bis zu "
-                f"{fmt.number(per_group)} passende Beteiligungsinstrumente.")
+        lead = (
+            f"Vorschläge für einen markierten Ortsteil: je betroffene Zielgruppe bis zu "
+            f"{fmt.number(per_group)} passende Beteiligungsinstrumente."
+        )
     else:
-        lead = (f"Vorschläge für {fmt.number(len(areas))} markierte Ortsteile: je betroffene Zielgruppe bis zu "
-                f"{fmt.number(per_group)} passende Beteiligungsinstrumente. Die Ortsteile sind nach Dringlichkeit "
-                "geordnet: höchste Stufe ihrer Markierungen (Alarm vor Warnung vor Hinweis), dann Zahl der "
-                "markierten Kennzahlen.")
-    lead += (" Unter den für die Zielgruppe und das Thema geeigneten Formaten kommen bei Alarm die aufwendigeren "
-             "zuerst, bei Hinweis die leichteren.")
+        lead = (
+            f"Vorschläge für {fmt.number(len(areas))} markierte Ortsteile: je betroffene Zielgruppe bis zu "
+            f"{fmt.number(per_group)} passende Beteiligungsinstrumente. Die Ortsteile sind nach Dringlichkeit "
+            "geordnet: höchste Stufe ihrer Markierungen (Alarm vor Warnung vor Hinweis), dann Zahl der "
+            "markierten Kennzahlen."
+        )
+    lead += (
+        " Unter den für die Zielgruppe und das Thema geeigneten Formaten kommen bei Alarm die aufwendigeren "
+        "zuerst, bei Hinweis die leichteren."
+    )
     notice = BEISPIEL_NOTICE + "\n\n" if proposals["beispiel"].any() else ""
-    return notice + lead + "\n\n" + _table(["Ortsteil", "Stufe", "Zielgruppe", "Auffällige Indikatoren", "Vorschläge"],
-                                          rows)
+    return (
+        notice
+        + lead
+        + "\n\n"
+        + _table(["Ortsteil", "Stufe", "Zielgruppe", "Auffällige Indikatoren", "Vorschläge"], rows)
+    )
 
 
 def participation_summary(policy: Policy, flags: pd.DataFrame, per_group: int = 3) -> pd.DataFrame:
@@ -1395,13 +1738,17 @@ def participation_summary(policy: Policy, flags: pd.DataFrame, per_group: int = 
         part = proposals[proposals["instrument"] == instrument_id]
         if part.empty:
             continue
-        rows.append({"instrument": instrument_id, "instrument_title": instrument["title"],
-                     "n_areas": part["area_code"].nunique(),
-                     "area_names": list(dict.fromkeys(part["area_name"])),
-                     "target_group_labels": list(dict.fromkeys(part["target_group_label"])),
-                     "beispiel": bool(instrument["beispiel"])})
-    frame = _frame(rows, ["instrument", "instrument_title", "n_areas", "area_names", "target_group_labels",
-                          "beispiel"])
+        rows.append(
+            {
+                "instrument": instrument_id,
+                "instrument_title": instrument["title"],
+                "n_areas": part["area_code"].nunique(),
+                "area_names": list(dict.fromkeys(part["area_name"])),
+                "target_group_labels": list(dict.fromkeys(part["target_group_label"])),
+                "beispiel": bool(instrument["beispiel"]),
+            }
+        )
+    frame = _frame(rows, ["instrument", "instrument_title", "n_areas", "area_names", "target_group_labels", "beispiel"])
     return frame.sort_values("n_areas", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -1410,9 +1757,15 @@ def participation_summary_markdown(policy: Policy, flags: pd.DataFrame, per_grou
     summary = participation_summary(policy, flags, per_group=per_group)
     if summary.empty:
         return "Kein Ortsteil ist vom Frühwarnsystem markiert; es gibt keine Beteiligungsvorschläge."
-    rows = [[beispiel_prefix(r["beispiel"]) + escape_markdown(r["instrument_title"]), fmt.number(r["n_areas"]),
-             _cell(r["target_group_labels"]), escape_markdown(fmt.join_names(r["area_names"]))]
-            for r in summary.to_dict("records")]
+    rows = [
+        [
+            beispiel_prefix(r["beispiel"]) + escape_markdown(r["instrument_title"]),
+            fmt.number(r["n_areas"]),
+            _cell(r["target_group_labels"]),
+            escape_markdown(fmt.join_names(r["area_names"])),
+        ]
+        for r in summary.to_dict("records")
+    ]
     notice = BEISPIEL_NOTICE + "\n\n" if summary["beispiel"].any() else ""
     return notice + _table(["Instrument", "Ortsteile", "Zielgruppen", "Vorgeschlagen für"], rows)
 
@@ -1420,8 +1773,12 @@ def participation_summary_markdown(policy: Policy, flags: pd.DataFrame, per_grou
 def chapter_markdown(policy: Policy, chapter: str, year: int, flags: pd.DataFrame | None = None) -> str:
     """Everything a chapter shows: plans, strategies and measures, and (with flags) recommendations."""
     _check_chapter(policy, chapter)
-    parts = ["**Pläne und Konzepte der Stadt**", plans_markdown(policy, chapter, year),
-             "**Handlungsstrategien und Maßnahmen**", measures_markdown(policy, chapter, year)]
+    parts = [
+        "**Pläne und Konzepte der Stadt**",
+        plans_markdown(policy, chapter, year),
+        "**Handlungsstrategien und Maßnahmen**",
+        measures_markdown(policy, chapter, year),
+    ]
     if flags is not None:
         parts += ["**Empfehlungen aus dem Frühwarnsystem**", recommendations_markdown(policy, flags, year, chapter)]
     return "\n\n".join(parts)

@@ -16,6 +16,7 @@ How the pieces fit:
   ``<script type="module" src="_static/vega-bundle.js"></script>``
   (see :data:`VEGA_SCRIPT_ATTRIBUTES`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,8 +61,19 @@ MISSING_LABEL = "keine Angabe"
 # visible next to the grey "keine Angabe" and the white area borders.
 _ANCHORS = {
     # viridis at 0.0, 0.1, ..., 1.0
-    "viridis": ["#440154", "#482475", "#414487", "#355F8D", "#2A788E", "#21918C", "#22A884",
-                "#44BF70", "#7AD151", "#BDDF26", "#FDE725"],
+    "viridis": [
+        "#440154",
+        "#482475",
+        "#414487",
+        "#355F8D",
+        "#2A788E",
+        "#21918C",
+        "#22A884",
+        "#44BF70",
+        "#7AD151",
+        "#BDDF26",
+        "#FDE725",
+    ],
     # ColorBrewer Blues, 9 classes
     "blues": ["#F7FBFF", "#DEEBF7", "#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B"],
 }
@@ -69,7 +81,7 @@ _SAMPLE_RANGE = {"viridis": (0.90, 0.04), "blues": (0.30, 1.0)}  # (lightest, da
 
 
 def _sample(anchors: list[str], position: float) -> str:
-    rgb = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in anchors]
+    rgb = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in anchors]
     scaled = position * (len(rgb) - 1)
     low = min(int(scaled), len(rgb) - 2)
     t = scaled - low
@@ -95,8 +107,20 @@ TIME_FORMAT_LOCALE: dict = {
     "periods": ["AM", "PM"],
     "days": ["Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"],
     "shortDays": ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"],
-    "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-               "Oktober", "November", "Dezember"],
+    "months": [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
     "shortMonths": ["Jan", "Feb", "Mrz", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"],
 }
 
@@ -118,16 +142,35 @@ def theme_config() -> dict:
             "font": FONT,
             "locale": {"number": FORMAT_LOCALE, "time": TIME_FORMAT_LOCALE},
             "view": {"continuousWidth": FULL_WIDTH, "continuousHeight": 320, "stroke": None},
-            "title": {"font": FONT, "fontSize": 15, "fontWeight": "bold", "color": TEXT_COLOR,
-                      "anchor": "start", "offset": 12, "subtitleFont": FONT, "subtitleFontSize": 12,
-                      "subtitleColor": MUTED_COLOR},
-            "axis": {**label, **title, "gridColor": GRID_COLOR, "domainColor": "#888888",
-                     "tickColor": "#888888", "labelLimit": 260, "titlePadding": 8},
+            "title": {
+                "font": FONT,
+                "fontSize": 15,
+                "fontWeight": "bold",
+                "color": TEXT_COLOR,
+                "anchor": "start",
+                "offset": 12,
+                "subtitleFont": FONT,
+                "subtitleFontSize": 12,
+                "subtitleColor": MUTED_COLOR,
+            },
+            "axis": {
+                **label,
+                **title,
+                "gridColor": GRID_COLOR,
+                "domainColor": "#888888",
+                "tickColor": "#888888",
+                "labelLimit": 260,
+                "titlePadding": 8,
+            },
             "legend": {**label, **title, "labelLimit": 300, "symbolSize": 140, "rowPadding": 4},
             "header": {**label, **title},
             "text": {"font": FONT, "fontSize": 12, "color": TEXT_COLOR},
-            "range": {"category": OKABE_ITO, "ordinal": sequential_palette("viridis", 9),
-                      "ramp": {"scheme": "viridis"}, "heatmap": {"scheme": "viridis"}},
+            "range": {
+                "category": OKABE_ITO,
+                "ordinal": sequential_palette("viridis", 9),
+                "ramp": {"scheme": "viridis"},
+                "heatmap": {"scheme": "viridis"},
+            },
             "line": {"strokeWidth": 2.5, "color": PRIMARY},
             "point": {"size": 55, "filled": True, "color": PRIMARY},
             "bar": {"color": BAR_COLOR},
@@ -243,8 +286,13 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 def _script_json(value) -> str:
     """JSON safe to place inside an HTML <script> element (no '</script>', no raw '<b>')."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _table_columns(chart, frame: pd.DataFrame) -> list[dict]:
@@ -368,15 +416,23 @@ class ChartOutput:
         return self._spec
 
     def embed_options(self) -> dict:
-        return {"renderer": "svg", "actions": False, "mode": "vega-lite",
-                "formatLocale": FORMAT_LOCALE, "timeFormatLocale": TIME_FORMAT_LOCALE}
+        return {
+            "renderer": "svg",
+            "actions": False,
+            "mode": "vega-lite",
+            "formatLocale": FORMAT_LOCALE,
+            "timeFormatLocale": TIME_FORMAT_LOCALE,
+        }
 
     def to_png(self) -> bytes:
         """PNG at scale 2 (a 640 px wide chart becomes 1280+ px: sharp at A4 text width)."""
         if self._png is None:
             self._png = vl_convert.vegalite_to_png(
-                self.spec, vl_version=VL_VERSION, scale=2,
-                format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
+                self.spec,
+                vl_version=VL_VERSION,
+                scale=2,
+                format_locale=FORMAT_LOCALE,
+                time_format_locale=TIME_FORMAT_LOCALE,
             )
         return self._png
 
@@ -385,8 +441,11 @@ class ChartOutput:
         # by the spec's description ("Vega visualization" if there is none): the alt text goes
         # there too, so screen readers announce it before and after the chart is drawn.
         spec = {**self.spec, "description": self.alt_text}
-        script = _EMBED_SCRIPT % {"div_id": self.div_id, "spec": _script_json(spec),
-                                  "options": _script_json(self.embed_options())}
+        script = _EMBED_SCRIPT % {
+            "div_id": self.div_id,
+            "spec": _script_json(spec),
+            "options": _script_json(self.embed_options()),
+        }
         label = html.escape(self.alt_text, quote=True)
         parts = [
             f'<figure class="sb-chart" id="{self.div_id}-figure">',
@@ -405,8 +464,11 @@ class ChartOutput:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         makers = {"text/html": self.to_html, "image/png": self.to_png, "text/plain": lambda: self.alt_text}
-        keys = [k for k in makers if (not include or k in include) and (not exclude or k not in exclude)
-                and (k != "image/png" or PNG_FOR_PDF)]
+        keys = [
+            k
+            for k in makers
+            if (not include or k in include) and (not exclude or k not in exclude) and (k != "image/png" or PNG_FOR_PDF)
+        ]
         return {k: makers[k]() for k in keys}
 
     def __repr__(self) -> str:
@@ -489,9 +551,20 @@ def _title(title: str, subtitle: str | None):
     return alt.Title(title, subtitle=subtitle) if subtitle else alt.Title(title)
 
 
-def trend_chart(frame: pd.DataFrame, x: str = "year", y: str = "value", series: str | None = None, *,
-                title: str, y_title: str, number_format: str = ",.0f", x_title: str | None = None,
-                series_title: str = "Reihe", subtitle: str | None = None, zero: bool = True) -> alt.Chart:
+def trend_chart(
+    frame: pd.DataFrame,
+    x: str = "year",
+    y: str = "value",
+    series: str | None = None,
+    *,
+    title: str,
+    y_title: str,
+    number_format: str = ",.0f",
+    x_title: str | None = None,
+    series_title: str = "Reihe",
+    subtitle: str | None = None,
+    zero: bool = True,
+) -> alt.Chart:
     """A line with points over the years; one line per ``series`` value if given.
 
     Years are a quantitative axis with format 'd' (2023, never 2.023) and whole-year ticks;
@@ -508,31 +581,55 @@ def trend_chart(frame: pd.DataFrame, x: str = "year", y: str = "value", series: 
     else:
         span = pd.to_numeric(data[x]).dropna()
         count = int(span.max() - span.min()) + 1 if len(span) else 1
-        x_enc = alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(zero=False, nice=False),
-                      axis=alt.Axis(format="d", tickMinStep=1, tickCount=min(count, 12), grid=False))
+        x_enc = alt.X(
+            f"{x}:Q",
+            title=x_title,
+            scale=alt.Scale(zero=False, nice=False),
+            axis=alt.Axis(format="d", tickMinStep=1, tickCount=min(count, 12), grid=False),
+        )
         x_tip = alt.Tooltip(f"{x}:Q", title=x_title, format="d")
         x_col = {"field": x, "title": x_title, "format": "d"}
     tooltip = [x_tip]
-    encoding = {"x": x_enc,
-                "y": alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(zero=zero), axis=alt.Axis(format=axis_format(number_format)))}
+    encoding = {
+        "x": x_enc,
+        "y": alt.Y(
+            f"{y}:Q", title=y_title, scale=alt.Scale(zero=zero), axis=alt.Axis(format=axis_format(number_format))
+        ),
+    }
     if series:
-        encoding["color"] = alt.Color(f"{series}:N", title=series_title,
-                                      legend=alt.Legend(orient="bottom", direction="horizontal", columns=4))
+        encoding["color"] = alt.Color(
+            f"{series}:N", title=series_title, legend=alt.Legend(orient="bottom", direction="horizontal", columns=4)
+        )
         tooltip.append(alt.Tooltip(f"{series}:N", title=series_title))
     tooltip.append(alt.Tooltip(f"{y}:Q", title=y_title, format=number_format))
-    table = [x_col] + ([{"field": series, "title": series_title}] if series else []) + \
-            [{"field": y, "title": y_title, "format": number_format}]
-    return (alt.Chart(data, title=_title(title, subtitle), usermeta=table_meta(table))
-            .mark_line(point=True)
-            .encode(tooltip=tooltip, **encoding)
-            .properties(width=FULL_WIDTH, height=320, autosize=_FIT_WIDTH))
+    table = (
+        [x_col]
+        + ([{"field": series, "title": series_title}] if series else [])
+        + [{"field": y, "title": y_title, "format": number_format}]
+    )
+    return (
+        alt.Chart(data, title=_title(title, subtitle), usermeta=table_meta(table))
+        .mark_line(point=True)
+        .encode(tooltip=tooltip, **encoding)
+        .properties(width=FULL_WIDTH, height=320, autosize=_FIT_WIDTH)
+    )
 
 
-def bar_chart(frame: pd.DataFrame, category: str, value: str, title: str, x_title: str,
-              number_format: str = ",.0f", highlight: str | None = None, *,
-              category_title: str = "Gebiet", reference: float | None = None,
-              reference_label: str | None = None, subtitle: str | None = None,
-              labels: bool = True) -> alt.LayerChart:
+def bar_chart(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    title: str,
+    x_title: str,
+    number_format: str = ",.0f",
+    highlight: str | None = None,
+    *,
+    category_title: str = "Gebiet",
+    reference: float | None = None,
+    reference_label: str | None = None,
+    subtitle: str | None = None,
+    labels: bool = True,
+) -> alt.LayerChart:
     """Horizontal bars, largest first, each with its value; optionally one bar highlighted
     (e.g. 'Stadt Leipzig') and/or a dashed reference line (e.g. the city average)."""
     data = frame[[category, value]].copy()
@@ -540,30 +637,46 @@ def bar_chart(frame: pd.DataFrame, category: str, value: str, title: str, x_titl
     order = data[category].astype(str).tolist()
     y = alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, ticks=False))
     x = alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(format=axis_format(number_format), orient="top"))
-    tooltip = [alt.Tooltip(f"{category}:N", title=category_title),
-               alt.Tooltip(f"{value}:Q", title=x_title, format=number_format)]
+    tooltip = [
+        alt.Tooltip(f"{category}:N", title=category_title),
+        alt.Tooltip(f"{value}:Q", title=x_title, format=number_format),
+    ]
     color = alt.value(BAR_COLOR)
     if highlight is not None:
-        color = (alt.when(alt.FieldEqualPredicate(field=category, equal=highlight))
-                 .then(alt.value(HIGHLIGHT)).otherwise(alt.value(BAR_COLOR)))
+        color = (
+            alt.when(alt.FieldEqualPredicate(field=category, equal=highlight))
+            .then(alt.value(HIGHLIGHT))
+            .otherwise(alt.value(BAR_COLOR))
+        )
     layers = [alt.Chart().mark_bar(height={"band": 0.75}).encode(y=y, x=x, color=color, tooltip=tooltip)]
     valid = f"isValid(datum[{json.dumps(value)}]) && isFinite(datum[{json.dumps(value)}])"
     if labels and not (pd.to_numeric(data[value], errors="coerce") < 0).any():
-        layers.append(alt.Chart().transform_filter(valid)
-                      .mark_text(align="left", baseline="middle", dx=4, fontSize=11, color=TEXT_COLOR)
-                      .encode(y=y, x=x, text=alt.Text(f"{value}:Q", format=number_format)))
+        layers.append(
+            alt.Chart()
+            .transform_filter(valid)
+            .mark_text(align="left", baseline="middle", dx=4, fontSize=11, color=TEXT_COLOR)
+            .encode(y=y, x=x, text=alt.Text(f"{value}:Q", format=number_format))
+        )
     if reference is not None:
-        text = f"{reference_label}: {format_value(reference, number_format)}" if reference_label \
+        text = (
+            f"{reference_label}: {format_value(reference, number_format)}"
+            if reference_label
             else format_value(reference, number_format)
+        )
         ref = alt.Chart(alt.Data(values=[{"reference": float(reference)}]))
-        layers.append(ref.mark_rule(strokeDash=[5, 3], strokeWidth=1.5, color=TEXT_COLOR)
-                      .encode(x=alt.X("reference:Q")))
+        layers.append(
+            ref.mark_rule(strokeDash=[5, 3], strokeWidth=1.5, color=TEXT_COLOR).encode(x=alt.X("reference:Q"))
+        )
         # below the last bar: the value axis is at the top
-        layers.append(ref.mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=11, color=TEXT_COLOR)
-                      .encode(x=alt.X("reference:Q"), y=alt.value({"expr": "height"}), text=alt.value(text)))
+        layers.append(
+            ref.mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=11, color=TEXT_COLOR).encode(
+                x=alt.X("reference:Q"), y=alt.value({"expr": "height"}), text=alt.value(text)
+            )
+        )
     table = [{"field": category, "title": category_title}, {"field": value, "title": x_title, "format": number_format}]
-    return (alt.layer(*layers, data=data, title=_title(title, subtitle), usermeta=table_meta(table))
-            .properties(width=FULL_WIDTH, height=alt.Step(20), autosize=_FIT_WIDTH))
+    return alt.layer(*layers, data=data, title=_title(title, subtitle), usermeta=table_meta(table)).properties(
+        width=FULL_WIDTH, height=alt.Step(20), autosize=_FIT_WIDTH
+    )
 
 
 def class_breaks(values, k: int = 5, decimals: int | None = None) -> list[float]:
@@ -582,7 +695,7 @@ def class_breaks(values, k: int = 5, decimals: int | None = None) -> list[float]
         return []
     bounds = np.quantile(numbers, np.linspace(0, 1, k + 1))
     if decimals is not None:
-        factor = 10.0 ** decimals
+        factor = 10.0**decimals
         bounds = np.round(bounds, decimals)
         bounds[0] = np.floor(round(numbers.min() * factor, 9)) / factor
         bounds[-1] = np.ceil(round(numbers.max() * factor, 9)) / factor
@@ -642,9 +755,19 @@ def map_geometry(gdf, tolerance: float = 20.0, precision: int = 5):
     return out
 
 
-def choropleth(geo, value: str, title: str, legend_title: str, number_format: str = ",.0f",
-               classes: int = 5, name_field: str = "area_name", *, palette: str = "viridis",
-               subtitle: str | None = None, name_title: str = "Ortsteil") -> alt.Chart:
+def choropleth(
+    geo,
+    value: str,
+    title: str,
+    legend_title: str,
+    number_format: str = ",.0f",
+    classes: int = 5,
+    name_field: str = "area_name",
+    *,
+    palette: str = "viridis",
+    subtitle: str | None = None,
+    name_title: str = "Ortsteil",
+) -> alt.Chart:
     """A map of the Ortsteile in ``classes`` quantile classes with a German-labelled legend.
 
     ``geo`` is a GeoDataFrame (EPSG:4326) with ``name_field`` and the ``value`` column.
@@ -665,24 +788,44 @@ def choropleth(geo, value: str, title: str, legend_title: str, number_format: st
     if (index < 0).any():
         domain.append(MISSING_LABEL)
         scale_range.append(MISSING_COLOR)
-    table = [{"field": name_field, "title": name_title},
-             {"field": value, "title": legend_title, "format": number_format},
-             {"field": "klasse", "title": "Klasse"}]
-    return (alt.Chart(prepared, title=_title(title, subtitle), usermeta=table_meta(table))
-            .mark_geoshape()
-            .encode(color=alt.Color("klasse:O", title=legend_title, sort=domain,
-                                    scale=alt.Scale(domain=domain, range=scale_range),
-                                    legend=alt.Legend(orient="right", titleLimit=220, labelLimit=220,
-                                                      symbolType="square", symbolStrokeWidth=0)),
-                    tooltip=[alt.Tooltip(f"{name_field}:N", title=name_title),
-                             alt.Tooltip("wert:N", title=legend_title)])
-            .project(type="mercator")
-            .properties(width=440, height=440))
+    table = [
+        {"field": name_field, "title": name_title},
+        {"field": value, "title": legend_title, "format": number_format},
+        {"field": "klasse", "title": "Klasse"},
+    ]
+    return (
+        alt.Chart(prepared, title=_title(title, subtitle), usermeta=table_meta(table))
+        .mark_geoshape()
+        .encode(
+            color=alt.Color(
+                "klasse:O",
+                title=legend_title,
+                sort=domain,
+                scale=alt.Scale(domain=domain, range=scale_range),
+                legend=alt.Legend(
+                    orient="right", titleLimit=220, labelLimit=220, symbolType="square", symbolStrokeWidth=0
+                ),
+            ),
+            tooltip=[alt.Tooltip(f"{name_field}:N", title=name_title), alt.Tooltip("wert:N", title=legend_title)],
+        )
+        .project(type="mercator")
+        .properties(width=440, height=440)
+    )
 
 
-def category_map(geo, field: str, title: str, legend_title: str, categories: list[str], colors: list[str],
-                 name_field: str = "area_name", *, subtitle: str | None = None,
-                 name_title: str = "Ortsteil", detail: str | None = None) -> alt.Chart:
+def category_map(
+    geo,
+    field: str,
+    title: str,
+    legend_title: str,
+    categories: list[str],
+    colors: list[str],
+    name_field: str = "area_name",
+    *,
+    subtitle: str | None = None,
+    name_title: str = "Ortsteil",
+    detail: str | None = None,
+) -> alt.Chart:
     """A map of the Ortsteile coloured by a category (e.g. the early-warning group).
 
     ``categories`` fixes the legend order and ``colors`` their colours; an area whose
@@ -702,18 +845,28 @@ def category_map(geo, field: str, title: str, legend_title: str, categories: lis
     if detail:
         table.append({"field": detail, "title": "Hinweis"})
         tooltip.append(alt.Tooltip(f"{detail}:N", title="Hinweis"))
-    return (alt.Chart(prepared, title=_title(title, subtitle), usermeta=table_meta(table))
-            .mark_geoshape(stroke="white", strokeWidth=0.6)
-            .encode(color=alt.Color(f"{field}:N", title=legend_title, sort=domain,
-                                    scale=alt.Scale(domain=domain, range=scale_range),
-                                    legend=alt.Legend(orient="right", titleLimit=240, labelLimit=240,
-                                                      symbolType="square", symbolStrokeWidth=0)),
-                    tooltip=tooltip)
-            .project(type="mercator")
-            .properties(width=440, height=440))
+    return (
+        alt.Chart(prepared, title=_title(title, subtitle), usermeta=table_meta(table))
+        .mark_geoshape(stroke="white", strokeWidth=0.6)
+        .encode(
+            color=alt.Color(
+                f"{field}:N",
+                title=legend_title,
+                sort=domain,
+                scale=alt.Scale(domain=domain, range=scale_range),
+                legend=alt.Legend(
+                    orient="right", titleLimit=240, labelLimit=240, symbolType="square", symbolStrokeWidth=0
+                ),
+            ),
+            tooltip=tooltip,
+        )
+        .project(type="mercator")
+        .properties(width=440, height=440)
+    )
 
 
 # --------------------------------------------------------------------------- CSV
+
 
 def save_chart_csv(frame: pd.DataFrame, path: Path) -> Path:
     """Write a chart's data as CSV for download and reuse by machines.

@@ -3,18 +3,19 @@
 Every notebook of an edition builds one ``Edition`` from the prepared inputs of the
 build; what it needs is computed on first use and reused within the notebook.
 """
+
 from __future__ import annotations
 
 from functools import cached_property
 
 import pandas as pd
 
-from sozialbericht.report import charts
-from sozialbericht.policy import register as policy_module
 from sozialbericht.analysis import warning
-from sozialbericht.errors import SozialberichtError
 from sozialbericht.analysis.indicators import compute, read_catalogue
 from sozialbericht.data.inputs import read_inputs
+from sozialbericht.errors import SozialberichtError
+from sozialbericht.policy import register as policy_module
+from sozialbericht.report import charts
 
 
 class Edition:
@@ -29,7 +30,8 @@ class Edition:
         if self.year not in covered:
             raise SozialberichtError(
                 f"The data cover the years {covered[0]}–{covered[-1]}; there is no edition {self.year}. "
-                "Choose a year in that range (make report YEAR=...).")
+                "Choose a year in that range (make report YEAR=...)."
+            )
 
     def _precomputed(self, name: str):
         stored = self.inputs.precomputed
@@ -76,16 +78,18 @@ class Edition:
 POLICY_FOLDER = "politik"
 
 
-def recommendations_text(edition: "Edition", chapter_id: str, indicators: list[str]) -> str:
+def recommendations_text(edition: Edition, chapter_id: str, indicators: list[str]) -> str:
     """Recommendations derived by rule from the flags on a chapter's indicators and the register."""
     flags = edition.flags_for(indicators)
     if flags.empty:
-        return ("Das Frühwarnsystem markiert für die Kennzahlen dieses Kapitels keinen Ortsteil; "
-                "daraus ergibt sich keine zusätzliche Empfehlung.")
+        return (
+            "Das Frühwarnsystem markiert für die Kennzahlen dieses Kapitels keinen Ortsteil; "
+            "daraus ergibt sich keine zusätzliche Empfehlung."
+        )
     return policy_module.recommendations_markdown(edition.policy, flags, edition.year, chapter_id)
 
 
-def policy_fragments(edition: "Edition") -> dict[str, str]:
+def policy_fragments(edition: Edition) -> dict[str, str]:
     """The parts of the pages that come from the administration's catalogues (plans, measures,
     participation), as MyST files that the pages include. A change in data/measures.yml then
     rewrites these files only, and no notebook needs to run again.
@@ -94,9 +98,12 @@ def policy_fragments(edition: "Edition") -> dict[str, str]:
     flags = edition.warning.flags
     for chapter in edition.catalogue.chapters:
         indicators = [i.id for i in edition.catalogue.for_chapter(chapter["id"])]
-        fragments[f"{chapter['id']}-plaene.md"] = policy_module.plans_markdown(edition.policy, chapter["id"], edition.year)
+        fragments[f"{chapter['id']}-plaene.md"] = policy_module.plans_markdown(
+            edition.policy, chapter["id"], edition.year
+        )
         fragments[f"{chapter['id']}-massnahmen.md"] = policy_module.measures_markdown(
-            edition.policy, chapter["id"], edition.year)
+            edition.policy, chapter["id"], edition.year
+        )
         fragments[f"{chapter['id']}-empfehlungen.md"] = recommendations_text(edition, chapter["id"], indicators)
     for code, area_flags in flags.groupby("area_code"):
         fragments[f"beteiligung-ot-{code}.md"] = policy_module.participation_markdown(edition.policy, area_flags)

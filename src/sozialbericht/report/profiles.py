@@ -6,6 +6,7 @@ participation proposals, and a small-multiples chart: drawn by Vega on the websi
 image in the book (rendered only when the PDF is built).
 Writing 63 files from one kernel avoids 63 kernel starts.
 """
+
 from __future__ import annotations
 
 import math
@@ -17,16 +18,22 @@ import pandas as pd
 import vl_convert as vlc
 from IPython.display import Markdown
 
-from sozialbericht.report import charts
 from sozialbericht import fmt
-from sozialbericht.policy import register as policy
-from sozialbericht.report.edition import Edition
-from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
 from sozialbericht.analysis.indicators import reference_year
+from sozialbericht.data.geography import ORTSTEIL, STADT
+from sozialbericht.policy import register as policy
+from sozialbericht.report import charts
+from sozialbericht.report.edition import Edition
 from sozialbericht.report.tables import html_table, markdown_table
 
-CHART_INDICATORS = ["auslaenderanteil", "durchschnittsalter", "arbeitslosenanteil", "sgb2_dichte",
-                    "sgb2_alleinerziehende", "straftaten_je_1000"]
+CHART_INDICATORS = [
+    "auslaenderanteil",
+    "durchschnittsalter",
+    "arbeitslosenanteil",
+    "sgb2_dichte",
+    "sgb2_alleinerziehende",
+    "straftaten_je_1000",
+]
 ARROWS = {1: "↑", -1: "↓", 0: "→"}
 
 
@@ -35,8 +42,9 @@ def slug(code: str) -> str:
 
 
 class Profiles(Edition):
-    def __init__(self, year: int, inputs_file: str | None = None, output_dir: str | Path = "",
-                 formats: str = "html,pdf"):
+    def __init__(
+        self, year: int, inputs_file: str | None = None, output_dir: str | Path = "", formats: str = "html,pdf"
+    ):
         super().__init__(year, inputs_file, formats)
         self.output_dir = Path(output_dir) if output_dir else None
         self.ortsteile = self.inputs.geography.ortsteile.sort_values("area_code")
@@ -64,8 +72,17 @@ class Profiles(Edition):
             # rank 1 = highest value; ties share the better rank
             ranks = ortsteile.set_index("area_code")["value"].rank(ascending=False, method="min")
             city = values.loc[values["level"] == STADT, "area_code"].iloc[0]
-            slices.append({"indicator": ind, "year": year, "now": now, "before": before, "ranks": ranks,
-                           "of": len(ortsteile), "city": now.get(city, math.nan)})
+            slices.append(
+                {
+                    "indicator": ind,
+                    "year": year,
+                    "now": now,
+                    "before": before,
+                    "ranks": ranks,
+                    "of": len(ortsteile),
+                    "city": now.get(city, math.nan),
+                }
+            )
         return slices
 
     def rows_for(self, code: str) -> list[dict]:
@@ -75,10 +92,18 @@ class Profiles(Edition):
             ot_value = part["now"].get(code, math.nan)
             before = part["before"].get(code, math.nan)
             rank = part["ranks"].get(code)
-            rows.append({"indicator": part["indicator"], "year": part["year"], "ot": ot_value,
-                         "sbz": part["now"].get(sbz, math.nan), "city": part["city"],
-                         "rank": int(rank) if rank is not None and not math.isnan(rank) else None,
-                         "of": part["of"], "change": ot_value - before})
+            rows.append(
+                {
+                    "indicator": part["indicator"],
+                    "year": part["year"],
+                    "ot": ot_value,
+                    "sbz": part["now"].get(sbz, math.nan),
+                    "city": part["city"],
+                    "rank": int(rank) if rank is not None and not math.isnan(rank) else None,
+                    "of": part["of"],
+                    "change": ot_value - before,
+                }
+            )
         return rows
 
     def table_frame(self, code: str) -> pd.DataFrame:
@@ -88,15 +113,19 @@ class Profiles(Edition):
             # the arrow follows the change as shown: a change that rounds to ±0 is "→"
             change = row["change"] if math.isnan(row["change"]) else round(row["change"], ind.decimals)
             arrow = "" if math.isnan(change) else ARROWS[int(change > 0) - int(change < 0)] + "\u00a0"
-            out.append({
-                "Kennzahl": ind.short, "Einheit": ind.unit, "Jahr": str(row["year"]),
-                "Ortsteil": fmt.number(row["ot"], ind.decimals),
-                "Stadtbezirk": fmt.number(row["sbz"], ind.decimals),
-                "Stadt": fmt.number(row["city"], ind.decimals),
-                # survey estimates of single Ortsteile are too uncertain to rank
-                "Rang": f"{row['rank']}/{row['of']}" if row["rank"] and not ind.survey else fmt.DASH,
-                "5 Jahre": arrow + fmt.signed(change, ind.decimals) if not math.isnan(change) else fmt.DASH,
-            })
+            out.append(
+                {
+                    "Kennzahl": ind.short,
+                    "Einheit": ind.unit,
+                    "Jahr": str(row["year"]),
+                    "Ortsteil": fmt.number(row["ot"], ind.decimals),
+                    "Stadtbezirk": fmt.number(row["sbz"], ind.decimals),
+                    "Stadt": fmt.number(row["city"], ind.decimals),
+                    # survey estimates of single Ortsteile are too uncertain to rank
+                    "Rang": f"{row['rank']}/{row['of']}" if row["rank"] and not ind.survey else fmt.DASH,
+                    "5 Jahre": arrow + fmt.signed(change, ind.decimals) if not math.isnan(change) else fmt.DASH,
+                }
+            )
         return pd.DataFrame(out)
 
     TABLE_ALIGN = ["l", "l", "r", "r", "r", "r", "r", "r"]
@@ -110,8 +139,12 @@ class Profiles(Edition):
         nodes of 63 Markdown tables; the PDF, when it is built, gets the Markdown table."""
         frame = self.table_frame(code)
         # on the website the unit goes under the indicator's name: eight columns did not fit the text column
-        web = html_table(frame.drop(columns="Einheit"), align=[a for i, a in enumerate(self.TABLE_ALIGN) if i != 1],
-                         css_class="sb-profile-table", notes=frame["Einheit"].tolist())
+        web = html_table(
+            frame.drop(columns="Einheit"),
+            align=[a for i, a in enumerate(self.TABLE_ALIGN) if i != 1],
+            css_class="sb-profile-table",
+            notes=frame["Einheit"].tolist(),
+        )
         block = ["```{raw} html", web, "```"]
         if "pdf" in self.formats:
             block += ["", "````{only} latex", markdown_table(frame, align=self.TABLE_ALIGN), "````"]
@@ -119,27 +152,50 @@ class Profiles(Edition):
 
     # -- chart --------------------------------------------------------------------------
     def chart(self, code: str) -> alt.FacetChart:
-        rows = self._long[self._long["indicator"].isin(CHART_INDICATORS)
-                          & self._long["area_code"].isin([code, self._city_code()])
-                          & self._long["value"].notna() & (self._long["year"] <= self.year)]
-        frame = pd.DataFrame({
-            "Kennzahl": rows["indicator"].map(lambda i: self.catalogue.indicators[i].short),
-            "Jahr": rows["year"], "Gebiet": rows["area_name"], "Wert": rows["value"]})
+        rows = self._long[
+            self._long["indicator"].isin(CHART_INDICATORS)
+            & self._long["area_code"].isin([code, self._city_code()])
+            & self._long["value"].notna()
+            & (self._long["year"] <= self.year)
+        ]
+        frame = pd.DataFrame(
+            {
+                "Kennzahl": rows["indicator"].map(lambda i: self.catalogue.indicators[i].short),
+                "Jahr": rows["year"],
+                "Gebiet": rows["area_name"],
+                "Wert": rows["value"],
+            }
+        )
         order = [self.catalogue.indicators[i].short for i in CHART_INDICATORS]
         name = self._by_code.loc[code, "area_name"]
-        return (alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=18))
-                .encode(x=alt.X("Jahr:Q", axis=alt.Axis(format="d", tickMinStep=2, labelAngle=0), title=None),
-                        y=alt.Y("Wert:Q", title=None, scale=alt.Scale(zero=False)),
-                        color=alt.Color("Gebiet:N", sort=[name, "Stadt Leipzig"],
-                                        scale=alt.Scale(domain=[name, "Stadt Leipzig"], range=["#0072B2", "#999999"]),
-                                        legend=alt.Legend(orient="top", title=None)))
-                .properties(width=190, height=110)
-                .facet(facet=alt.Facet("Kennzahl:N", sort=order, title=None), columns=3)
-                .resolve_scale(y="independent")
-                # the data table under the chart: years as years, not as "2.023"
-                .properties(usermeta=charts.table_meta([
-                    {"field": "Kennzahl", "title": "Kennzahl"}, {"field": "Jahr", "title": "Jahr"},
-                    {"field": "Gebiet", "title": "Gebiet"}, {"field": "Wert", "title": "Wert", "format": ",.1f"}])))
+        return (
+            alt.Chart(frame)
+            .mark_line(point=alt.OverlayMarkDef(size=18))
+            .encode(
+                x=alt.X("Jahr:Q", axis=alt.Axis(format="d", tickMinStep=2, labelAngle=0), title=None),
+                y=alt.Y("Wert:Q", title=None, scale=alt.Scale(zero=False)),
+                color=alt.Color(
+                    "Gebiet:N",
+                    sort=[name, "Stadt Leipzig"],
+                    scale=alt.Scale(domain=[name, "Stadt Leipzig"], range=["#0072B2", "#999999"]),
+                    legend=alt.Legend(orient="top", title=None),
+                ),
+            )
+            .properties(width=190, height=110)
+            .facet(facet=alt.Facet("Kennzahl:N", sort=order, title=None), columns=3)
+            .resolve_scale(y="independent")
+            # the data table under the chart: years as years, not as "2.023"
+            .properties(
+                usermeta=charts.table_meta(
+                    [
+                        {"field": "Kennzahl", "title": "Kennzahl"},
+                        {"field": "Jahr", "title": "Jahr"},
+                        {"field": "Gebiet", "title": "Gebiet"},
+                        {"field": "Wert", "title": "Wert", "format": ",.1f"},
+                    ]
+                )
+            )
+        )
 
     def _city_code(self) -> str:
         values = next(iter(self.values.values()))
@@ -148,8 +204,11 @@ class Profiles(Edition):
     # -- pages --------------------------------------------------------------------------
     def chart_alt_text(self, code: str) -> str:
         name = self._by_code.loc[code, "area_name"]
-        return (f"Liniendiagramme für {name} und die Stadt Leipzig: "
-                + ", ".join(self.catalogue.indicators[i].short for i in CHART_INDICATORS) + ".")
+        return (
+            f"Liniendiagramme für {name} und die Stadt Leipzig: "
+            + ", ".join(self.catalogue.indicators[i].short for i in CHART_INDICATORS)
+            + "."
+        )
 
     def chart_html(self, code: str, chart: alt.TopLevelMixin | None = None) -> str:
         """The chart as on the chapters' pages: drawn by Vega, with its alt text and data table."""
@@ -163,8 +222,17 @@ class Profiles(Edition):
         name = self._by_code.loc[code, "area_name"]
         block = ["```{raw} html", f":file: {html_file}", "```"]
         if pdf_image:
-            block += ["", "````{only} latex", f"```{{figure}} {pdf_image}", f":alt: {self.chart_alt_text(code)}",
-                      ":width: 100%", "", f"{name} (blau) und Stadt Leipzig (grau).", "```", "````"]
+            block += [
+                "",
+                "````{only} latex",
+                f"```{{figure}} {pdf_image}",
+                f":alt: {self.chart_alt_text(code)}",
+                ":width: 100%",
+                "",
+                f"{name} (blau) und Stadt Leipzig (grau).",
+                "```",
+                "````",
+            ]
         else:
             block += ["", f"{name} (blau) und Stadt Leipzig (grau)."]
         return "\n".join(block)
@@ -178,27 +246,48 @@ class Profiles(Edition):
         status = self.warning.status.set_index("area_code").loc[code]
         flags = self.warning.flags[self.warning.flags["area_code"] == code]
         # each profile starts on a new page of the PDF, so it prints on its own pages
-        lines = ["```{raw} latex", "\\clearpage", "```", "", f"# {name}", "",
-                 f"Ortsteil {code} im Stadtbezirk {sbz}. Einwohner am {fmt.year_end(pop_year)}: "
-                 f"**{fmt.number(pop.iloc[0] if len(pop) else math.nan)}**. Ausgabe {self.year}.", ""]
+        lines = [
+            "```{raw} latex",
+            "\\clearpage",
+            "```",
+            "",
+            f"# {name}",
+            "",
+            f"Ortsteil {code} im Stadtbezirk {sbz}. Einwohner am {fmt.year_end(pop_year)}: "
+            f"**{fmt.number(pop.iloc[0] if len(pop) else math.nan)}**. Ausgabe {self.year}.",
+            "",
+        ]
         if status["too_small"]:
             lines.append(f"**Frühwarnsystem:** zu klein für eine Einstufung ({status['too_small_reason']}).")
         else:
-            lines.append(f"**Frühwarnsystem:** {status['group']}"
-                         + (" – besondere Aufmerksamkeit." if status["attention"] else "."))
+            lines.append(
+                f"**Frühwarnsystem:** {status['group']}"
+                + (" – besondere Aufmerksamkeit." if status["attention"] else ".")
+            )
         if not flags.empty:
             lines += ["", "Markierungen:", ""]
             lines += [f"- {row.severity_label}: {policy.escape_markdown(row.reason)}" for row in flags.itertuples()]
-        lines += ["", "## Kennzahlen im Vergleich", "",
-                  "Rang unter den Ortsteilen mit Wert (1 = höchster Wert); „5 Jahre“: Veränderung im Ortsteil "
-                  "gegenüber fünf Jahren vor dem Datenjahr, in der Einheit der Kennzahl (bei Anteilen in "
-                  "Prozentpunkten). Die Definitionen stehen im Anhang „Daten, Quellen und Methoden“. "
-                  "Umfragewerte sind Stichprobenschätzungen und erhalten keinen Rang.", "",
-                  self.table_block(code), "",
-                  "## Entwicklung im Vergleich zur Stadt", "",
-                  chart_block, "",
-                  # a download link means nothing on paper
-                  "```{only} html", f"{{download}}`Daten der Grafik als CSV <daten/{slug(code)}.csv>`", "```", ""]
+        lines += [
+            "",
+            "## Kennzahlen im Vergleich",
+            "",
+            "Rang unter den Ortsteilen mit Wert (1 = höchster Wert); „5 Jahre“: Veränderung im Ortsteil "
+            "gegenüber fünf Jahren vor dem Datenjahr, in der Einheit der Kennzahl (bei Anteilen in "
+            "Prozentpunkten). Die Definitionen stehen im Anhang „Daten, Quellen und Methoden“. "
+            "Umfragewerte sind Stichprobenschätzungen und erhalten keinen Rang.",
+            "",
+            self.table_block(code),
+            "",
+            "## Entwicklung im Vergleich zur Stadt",
+            "",
+            chart_block,
+            "",
+            # a download link means nothing on paper
+            "```{only} html",
+            f"{{download}}`Daten der Grafik als CSV <daten/{slug(code)}.csv>`",
+            "```",
+            "",
+        ]
         if not flags.empty:
             # the proposals come from data/participation.yml: included, so an edit there re-runs nothing
             lines += ["## Beteiligung", "", f"```{{include}} ../politik/beteiligung-ot-{code}.md", "```", ""]
@@ -227,12 +316,14 @@ class Profiles(Edition):
             if pdf:
                 spec = charts.chart_spec(chart)
                 (images / f"{slug(code)}.pdf").write_bytes(
-                    vlc.vegalite_to_pdf(spec, format_locale=charts.FORMAT_LOCALE))
+                    vlc.vegalite_to_pdf(spec, format_locale=charts.FORMAT_LOCALE)
+                )
                 image = f"bilder/{slug(code)}.pdf"
             (folder / "grafiken" / f"{slug(code)}.html").write_text(self.chart_html(code, chart), encoding="utf-8")
             page = folder / f"{slug(code)}.md"
-            page.write_text(self.page(code, self.chart_block(code, f"grafiken/{slug(code)}.html", image)),
-                            encoding="utf-8")
+            page.write_text(
+                self.page(code, self.chart_block(code, f"grafiken/{slug(code)}.html", image)), encoding="utf-8"
+            )
             pages.append(page)
         return pages
 
@@ -244,11 +335,13 @@ class Profiles(Edition):
         rows = []
         for ot in self.ortsteile.itertuples():
             entry = status.loc[ot.area_code]
-            rows.append({
-                "Nr.": ot.area_code,
-                "Ortsteil": f"[{ot.area_name}](steckbriefe/{slug(ot.area_code)}.md)",
-                "Stadtbezirk": self.sbz_names[ot.sbz_code],
-                "Einwohner": fmt.number(pop.get(ot.area_code, math.nan)),
-                "Frühwarnsystem": "zu klein" if entry["too_small"] else entry["group"],
-            })
+            rows.append(
+                {
+                    "Nr.": ot.area_code,
+                    "Ortsteil": f"[{ot.area_name}](steckbriefe/{slug(ot.area_code)}.md)",
+                    "Stadtbezirk": self.sbz_names[ot.sbz_code],
+                    "Einwohner": fmt.number(pop.get(ot.area_code, math.nan)),
+                    "Frühwarnsystem": "zu klein" if entry["too_small"] else entry["group"],
+                }
+            )
         return Markdown(markdown_table(pd.DataFrame(rows), align=["r", "l", "l", "r", "l"]))

@@ -1,4 +1,5 @@
 """The steering chapters: Frühwarnsystem, Handlungsstrategien und Maßnahmen, Beteiligung."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,17 +7,21 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from sozialbericht.report import charts
 from sozialbericht import fmt
-from sozialbericht.policy import register as policy
 from sozialbericht.analysis import warning
+from sozialbericht.policy import register as policy
+from sozialbericht.report import charts
 from sozialbericht.report.edition import Edition
 from sozialbericht.report.tables import markdown_table
 
 STATUS_COLORS = {"hoch": "#542788", "mittel": "#b2abd2", "niedrig": "#fdb863", "sehr niedrig": "#b35806"}
 # what a status class means socially: "hoch" is the favourable end (a low index)
-STATUS_WORDS = {"hoch": "hoch (günstig)", "mittel": "mittel", "niedrig": "niedrig (ungünstig)",
-                "sehr niedrig": "sehr niedrig (sehr ungünstig)"}
+STATUS_WORDS = {
+    "hoch": "hoch (günstig)",
+    "mittel": "mittel",
+    "niedrig": "niedrig (ungünstig)",
+    "sehr niedrig": "sehr niedrig (sehr ungünstig)",
+}
 DYNAMICS_COLORS = {"positiv": "#5e3c99", "stabil": "#d9d9d9", "negativ": "#e66101"}
 TOO_SMALL = "zu klein für eine Einstufung"
 
@@ -26,8 +31,9 @@ def _index(value) -> str:
 
 
 class SteeringPages(Edition):
-    def __init__(self, year: int, inputs_file: str | None = None, output_dir: str | Path = "",
-                 formats: str = "html,pdf"):
+    def __init__(
+        self, year: int, inputs_file: str | None = None, output_dir: str | Path = "", formats: str = "html,pdf"
+    ):
         super().__init__(year, inputs_file, formats)
         self.data_dir = Path(output_dir) / "daten" if output_dir else None
 
@@ -51,14 +57,16 @@ class SteeringPages(Edition):
             "Grundsicherung nach SGB II (ab Juni 2022) verändern Dynamik und Trends in einzelnen Ortsteilen "
             "stark; die Konfidenzintervalle behandeln Personen als unabhängig und sind daher eher zu eng. "
             "Eine Markierung ist ein Anlass, vor Ort genauer hinzusehen, kein Urteil.\n\n"
-            f"Verwendete Datenjahre für die Ausgabe {self.year}:\n\n" + "\n".join(lines))
+            f"Verwendete Datenjahre für die Ausgabe {self.year}:\n\n" + "\n".join(lines)
+        )
 
     def _status_geo(self):
         status = self.warning.status.copy()
         status["Status"] = status["status_class"].map(STATUS_WORDS).where(~status["too_small"], TOO_SMALL)
         status["Dynamik"] = status["dynamics_class"].where(~status["too_small"], TOO_SMALL)
         geo = self.inputs.geography.ortsteile.merge(
-            status[["area_code", "Status", "Dynamik", "group"]], on="area_code", how="left")
+            status[["area_code", "Status", "Dynamik", "group"]], on="area_code", how="left"
+        )
         geo["group"] = geo["group"].fillna(TOO_SMALL)
         return geo
 
@@ -67,8 +75,11 @@ class SteeringPages(Edition):
         categories = list(colors) + [TOO_SMALL]
         palette = list(colors.values()) + ["#f0f0f0"]
         counts = geo[field].value_counts()
-        alt_text = (f"Karte der 63 Ortsteile nach {field}-Klasse {self.year}: "
-                    + ", ".join(f"{c}: {int(counts.get(c, 0))}" for c in categories) + ".")
+        alt_text = (
+            f"Karte der 63 Ortsteile nach {field}-Klasse {self.year}: "
+            + ", ".join(f"{c}: {int(counts.get(c, 0))}" for c in categories)
+            + "."
+        )
         name = f"{self.year}-fruehwarnsystem-{field.lower()}"
         csv = None
         if self.data_dir is not None:
@@ -97,18 +108,28 @@ class SteeringPages(Edition):
                 return f"nicht eingestuft: unter {fmt.number(self.warning_config.min_population)} Einwohner"
             return "nicht eingestuft: zu kleine Fallzahlen (" + str(row.too_small_reason) + ")"
 
-        table = pd.DataFrame({
-            "Ortsteil (Stadtbezirk)": [f"{a} ({names[s]})" for a, s in zip(status["area_name"], status["sbz_code"])],
-            "Einwohner": status["population"].map(fmt.number),
-            "Status (Index)": [cell(row.status_class, row.status_index) if not row.too_small else small_text(row)
-                               for row in status.itertuples()],
-            "Dynamik (Index)": [cell(k, i) if not small else fmt.DASH for k, i, small in
-                                zip(status["dynamics_class"], status["dynamics_index"], status["too_small"])],
-            "Aufmerksamkeit": status["attention"].map({True: "ja", False: ""}),
-        })
-        return Markdown("Index: gewichtetes Mittel der z-Werte; ein höherer Index bedeutet eine ungünstigere "
-                        "Lage. Status „hoch“ ist das günstige Ende (niedriger Index), „sehr niedrig“ das ungünstige.\n\n"
-                        + markdown_table(table, align=["l", "r", "l", "l", "l"]))
+        table = pd.DataFrame(
+            {
+                "Ortsteil (Stadtbezirk)": [
+                    f"{a} ({names[s]})" for a, s in zip(status["area_name"], status["sbz_code"])
+                ],
+                "Einwohner": status["population"].map(fmt.number),
+                "Status (Index)": [
+                    cell(row.status_class, row.status_index) if not row.too_small else small_text(row)
+                    for row in status.itertuples()
+                ],
+                "Dynamik (Index)": [
+                    cell(k, i) if not small else fmt.DASH
+                    for k, i, small in zip(status["dynamics_class"], status["dynamics_index"], status["too_small"])
+                ],
+                "Aufmerksamkeit": status["attention"].map({True: "ja", False: ""}),
+            }
+        )
+        return Markdown(
+            "Index: gewichtetes Mittel der z-Werte; ein höherer Index bedeutet eine ungünstigere "
+            "Lage. Status „hoch“ ist das günstige Ende (niedriger Index), „sehr niedrig“ das ungünstige.\n\n"
+            + markdown_table(table, align=["l", "r", "l", "l", "l"])
+        )
 
     def attention(self) -> Markdown:
         flags = self.warning.flags
@@ -118,11 +139,13 @@ class SteeringPages(Edition):
         order = flags.groupby("area_name")["severity"].max().sort_values(ascending=False)
         for area in order.index:
             group = flags[flags["area_name"] == area].sort_values("severity", ascending=False)
-            reasons = "\n".join(f"  - {row.severity_label}: {policy.escape_markdown(row.reason)}"
-                                for row in group.itertuples())
+            reasons = "\n".join(
+                f"  - {row.severity_label}: {policy.escape_markdown(row.reason)}" for row in group.itertuples()
+            )
             parts.append(f"- **{area}**\n{reasons}")
-        return Markdown(f"{len(order)} Ortsteile sind {self.year} markiert (Alarm vor Warnung vor Hinweis):\n\n"
-                        + "\n".join(parts))
+        return Markdown(
+            f"{len(order)} Ortsteile sind {self.year} markiert (Alarm vor Warnung vor Hinweis):\n\n" + "\n".join(parts)
+        )
 
     def changes(self) -> Markdown:
         changes = self.warning.changes
@@ -130,20 +153,27 @@ class SteeringPages(Edition):
             same = self.warning.years_used
             note = ""
             if (same["year_used"] < self.year).all():
-                note = (" Die Kennzahlen des Systems liegen für dieses Jahr noch nicht vor; beide Ausgaben beruhen "
-                        "daher auf denselben Daten.")
+                note = (
+                    " Die Kennzahlen des Systems liegen für dieses Jahr noch nicht vor; beide Ausgaben beruhen "
+                    "daher auf denselben Daten."
+                )
             return Markdown(f"Gegenüber der Ausgabe {self.year - 1} hat sich keine Markierung geändert.{note}")
-        rows = pd.DataFrame({
-            "Veränderung": changes["change"], "Ortsteil": changes["area_name"],
-            "Kennzahl": changes["indicator"].map(lambda i: self.catalogue.indicators[i].short
-                                                 if i in self.catalogue.indicators else "Index"),
-            "Begründung": changes["reason"].map(policy.escape_markdown),
-        })
+        rows = pd.DataFrame(
+            {
+                "Veränderung": changes["change"],
+                "Ortsteil": changes["area_name"],
+                "Kennzahl": changes["indicator"].map(
+                    lambda i: self.catalogue.indicators[i].short if i in self.catalogue.indicators else "Index"
+                ),
+                "Begründung": changes["reason"].map(policy.escape_markdown),
+            }
+        )
         counts = changes["change"].value_counts()
         return Markdown(
             f"Gegenüber der Ausgabe {self.year - 1}: {int(counts.get('neu markiert', 0))} neue und "
             f"{int(counts.get('nicht mehr markiert', 0))} entfallene Markierungen.\n\n"
-            + markdown_table(rows, align=["l", "l", "l", "l"]))
+            + markdown_table(rows, align=["l", "l", "l", "l"])
+        )
 
     def warning_developments(self) -> Markdown:
         status = self.warning.status
@@ -154,11 +184,15 @@ class SteeringPages(Edition):
         by_indicator = flagged[flagged["indicator"] != warning.INDEX_INDICATOR]["indicator"].value_counts()
         top = ", ".join(f"{self.catalogue.indicators[i].short} ({n})" for i, n in by_indicator.head(3).items())
         attention = classed[classed["attention"]]["area_name"].tolist()
-        text = (f"- Status: " + ", ".join(f"{c} {int(counts.get(c, 0))}" for c in STATUS_COLORS)
-                + f"; {int(status['too_small'].sum())} Ortsteile zu klein für eine Einstufung.\n"
-                f"- Dynamik: " + ", ".join(f"{c} {int(dyn.get(c, 0))}" for c in DYNAMICS_COLORS) + ".\n"
-                f"- Besondere Aufmerksamkeit: {len(attention)} Ortsteile"
-                + (f" ({fmt.join_names(attention)})" if attention else "") + ".\n")
+        text = (
+            "- Status: "
+            + ", ".join(f"{c} {int(counts.get(c, 0))}" for c in STATUS_COLORS)
+            + f"; {int(status['too_small'].sum())} Ortsteile zu klein für eine Einstufung.\n"
+            f"- Dynamik: " + ", ".join(f"{c} {int(dyn.get(c, 0))}" for c in DYNAMICS_COLORS) + ".\n"
+            f"- Besondere Aufmerksamkeit: {len(attention)} Ortsteile"
+            + (f" ({fmt.join_names(attention)})" if attention else "")
+            + ".\n"
+        )
         if top:
             text += f"- Häufigste Regelmarkierungen: {top}.\n"
         return Markdown(text)
@@ -185,13 +219,16 @@ class SteeringPages(Edition):
         gaps = policy.gaps(self.policy, self.warning.flags, self.year)
         plans = policy.plans_for_chapter(self.policy, None, self.year)
         renew = plans[plans["renewal_due"]]
-        text = (f"- {len(changes)} Maßnahmen haben {self.year} ihren Umsetzungsstand geändert; "
-                f"{len(late)} sind über ihren Zeithorizont hinaus nicht umgesetzt.\n"
-                f"- {len(gaps)} vom Frühwarnsystem markierte Kennzahlen haben keine zugeordnete Maßnahme "
-                "(„Handlungsbedarf ohne Maßnahme“).\n"
-                f"- {len(renew)} Pläne oder Konzepte haben ihren Geltungszeitraum beendet und sind zur "
-                "Fortschreibung vorzusehen" + (f": {fmt.join_names([policy.escape_markdown(t) for t in renew['title']])}"
-                                              if len(renew) else "") + ".")
+        text = (
+            f"- {len(changes)} Maßnahmen haben {self.year} ihren Umsetzungsstand geändert; "
+            f"{len(late)} sind über ihren Zeithorizont hinaus nicht umgesetzt.\n"
+            f"- {len(gaps)} vom Frühwarnsystem markierte Kennzahlen haben keine zugeordnete Maßnahme "
+            "(„Handlungsbedarf ohne Maßnahme“).\n"
+            f"- {len(renew)} Pläne oder Konzepte haben ihren Geltungszeitraum beendet und sind zur "
+            "Fortschreibung vorzusehen"
+            + (f": {fmt.join_names([policy.escape_markdown(t) for t in renew['title']])}" if len(renew) else "")
+            + "."
+        )
         return Markdown(text)
 
     # -- Beteiligung --------------------------------------------------------------------
@@ -208,11 +245,15 @@ class SteeringPages(Edition):
         proposals = policy.participation_proposals(self.policy, self.warning.flags)
         new = self.warning.changes
         new_areas = sorted(set(new[new["change"] == "neu markiert"]["area_name"])) if not new.empty else []
-        text = (f"- Vorschläge für {proposals['area_name'].nunique()} Ortsteile und "
-                f"{proposals['target_group'].nunique()} Zielgruppen.\n")
+        text = (
+            f"- Vorschläge für {proposals['area_name'].nunique()} Ortsteile und "
+            f"{proposals['target_group'].nunique()} Zielgruppen.\n"
+        )
         if new_areas:
-            text += (f"- Neu markierte Ortsteile, in denen Beteiligung zuerst ansetzen sollte: "
-                     f"{fmt.join_names(new_areas)}.\n")
+            text += (
+                f"- Neu markierte Ortsteile, in denen Beteiligung zuerst ansetzen sollte: "
+                f"{fmt.join_names(new_areas)}.\n"
+            )
         else:
             text += "- Gegenüber der Vorjahresausgabe ist kein Ortsteil neu markiert.\n"
         return Markdown(text)

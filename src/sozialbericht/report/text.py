@@ -1,4 +1,5 @@
 """German sentences written from numbers, so the text changes when the data does."""
+
 from __future__ import annotations
 
 import math
@@ -30,7 +31,7 @@ def change_text(indicator: Indicator, change: float, base: float, signed: bool =
 
 def movement(indicator: Indicator, change: float) -> tuple[str, str]:
     """The verb for a change ('stieg', 'sank', or '' for no change) and its social meaning, if any."""
-    if math.isnan(change) or abs(change) < 0.5 * 10 ** -indicator.decimals:
+    if math.isnan(change) or abs(change) < 0.5 * 10**-indicator.decimals:
         return "", ""
     rising = change > 0
     verb = "stieg" if rising else "sank"
@@ -55,12 +56,16 @@ def key_figure_sentence(kf: KeyFigure, edition_year: int) -> str:
         if not verb:
             parts.append(f"Gegenüber {period} ({kf.previous_year}) blieb der Wert nahezu unverändert.")
         else:
-            parts.append(f"Gegenüber {period} ({kf.previous_year}) {verb} der Wert um "
-                         f"{change_text(ind, kf.change_previous, kf.previous, signed=False)}"
-                         + (f", {meaning}." if meaning else "."))
+            parts.append(
+                f"Gegenüber {period} ({kf.previous_year}) {verb} der Wert um "
+                f"{change_text(ind, kf.change_previous, kf.previous, signed=False)}"
+                + (f", {meaning}." if meaning else ".")
+            )
     if kf.five_years_year:
-        parts.append(f"Verglichen mit {kf.five_years_year} beträgt die Veränderung "
-                     f"{change_text(ind, kf.change_five_years, kf.five_years)}.")
+        parts.append(
+            f"Verglichen mit {kf.five_years_year} beträgt die Veränderung "
+            f"{change_text(ind, kf.change_five_years, kf.five_years)}."
+        )
     return " ".join(parts)
 
 
@@ -69,12 +74,16 @@ def extremes_sentence(ind: Indicator, lowest, highest, year: int) -> str:
         return f"Für {year} liegen keine Ortsteilwerte vor."
     if ind.is_grade_scale:
         # on a grade scale the lowest mean is the best: say so instead of "niedrigster/höchster Wert"
-        return (f"{year} hat **{lowest['area_name']}** mit {value_text(ind, lowest['value'])} die beste "
-                f"und **{highest['area_name']}** mit {value_text(ind, highest['value'])} die schlechteste "
-                f"Durchschnittsnote der 63 Ortsteile; Skala: {ind.unit}.")
-    return (f"{year} hat **{lowest['area_name']}** mit {value_text(ind, lowest['value'])} den niedrigsten "
-            f"und **{highest['area_name']}** mit {value_text(ind, highest['value'])} den höchsten Wert "
-            "der 63 Ortsteile" + MEANING.get(ind.direction, "") + ".")
+        return (
+            f"{year} hat **{lowest['area_name']}** mit {value_text(ind, lowest['value'])} die beste "
+            f"und **{highest['area_name']}** mit {value_text(ind, highest['value'])} die schlechteste "
+            f"Durchschnittsnote der 63 Ortsteile; Skala: {ind.unit}."
+        )
+    return (
+        f"{year} hat **{lowest['area_name']}** mit {value_text(ind, lowest['value'])} den niedrigsten "
+        f"und **{highest['area_name']}** mit {value_text(ind, highest['value'])} den höchsten Wert "
+        "der 63 Ortsteile" + MEANING.get(ind.direction, "") + "."
+    )
 
 
 MEANING = {"higher_worse": " (ein höherer Wert ist ungünstiger)", "higher_better": " (ein höherer Wert ist günstiger)"}
