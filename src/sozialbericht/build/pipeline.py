@@ -23,7 +23,7 @@ import yaml
 
 from sozialbericht import settings as config
 from sozialbericht.analysis.indicators import read_catalogue
-from sozialbericht.build import downloads
+from sozialbericht.build import annex, downloads
 from sozialbericht.data.inputs import Inputs, load_inputs
 from sozialbericht.data.opendata import source_from_environment
 from sozialbericht.errors import SozialberichtError
@@ -333,8 +333,14 @@ def published_editions() -> list[dict]:
         if (link / "index.html").is_file():
             year = int(link.name)
             pdf = link / f"sozialbericht-{year}.pdf"
+            annex_pdf = link / f"{annex.annex_name(year)}.pdf"
             editions.append(
-                {"year": year, "path": f"{year}/index.html", "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None}
+                {
+                    "year": year,
+                    "path": f"{year}/index.html",
+                    "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None,
+                    "annex": f"{year}/{annex_pdf.name}" if annex_pdf.is_file() else None,
+                }
             )
     return editions
 
@@ -360,6 +366,11 @@ def write_site_index() -> None:
         + (
             f' – <a href="{e["pdf"]}">PDF herunterladen<span class="sr-only"> ({e["year"]})</span></a>'
             if e["pdf"]
+            else ""
+        )
+        + (
+            f' – <a href="{e["annex"]}">Ortsteil-Steckbriefe (PDF)<span class="sr-only"> ({e["year"]})</span></a>'
+            if e.get("annex")
             else ""
         )
         + "</li>"
@@ -466,8 +477,11 @@ def build(
     except BlockingIOError:
         raise BuildError(f"Another build of {year} is running (lock {lock.name}); wait for it to finish.") from None
     stage_dir = stage(year, edition_dir, stage_root / str(year))
+    # the Ortsteil annex (its own small LaTeX document) compiles while Sphinx builds website and report
+    annex_dir = config.BUILD_DIR / "work" / str(year) / "annex"
+    annex_process = annex.start(year, inputs_file, annex_dir) if "pdf" in formats else None
     try:
-        html = pdf = None
+        html = pdf = annex_pdf = None
         if "html" in formats:
             jupyter_book(stage_dir, "html")
             html = stage_dir / "_build" / "html"
@@ -480,21 +494,32 @@ def build(
             jupyter_book(stage_dir, "pdflatex")
             if not pdf.is_file():
                 raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
+            annex_pdf = annex.finish(annex_process, year, annex_dir)
+            annex_process = None
         # publish only after every requested format was built: never half an edition
         if html is not None:
             published_pdf = config.BUILD_DIR / "pdf" / f"sozialbericht-{year}.pdf"
             pdf_key = published_pdf.with_suffix(".key")
             if pdf is not None:
                 shutil.copy2(pdf, html / pdf.name)
+                shutil.copy2(annex_pdf, html / annex_pdf.name)
             elif published_pdf.is_file() and pdf_key.is_file() and pdf_key.read_text() == key:
                 shutil.copy2(published_pdf, html / published_pdf.name)
+                published_annex = published_pdf.with_name(f"{annex.annex_name(year)}.pdf")
+                if published_annex.is_file():
+                    shutil.copy2(published_annex, html / published_annex.name)
+            annex.offer_publications(html, year)
         if pdf is not None:
+            results["annex"] = str(annex.publish(annex_pdf, config.BUILD_DIR / "pdf"))
             results["pdf"] = str(publish_pdf(pdf, year, key))
-            log(f"PDF: {results['pdf']}")
+            log(f"PDF: {results['pdf']}; annex: {results['annex']}")
         if html is not None:
             results["html"] = str(publish_edition(html, year) / "index.html")
             log(f"website: {site_root() / 'index.html'} (edition: {results['html']})")
     finally:
+        if annex_process is not None:  # a failed build: the annex is not needed any more
+            annex_process.kill()
+            annex_process.wait()
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
     results["seconds"] = round(time.perf_counter() - started, 1)

@@ -193,7 +193,7 @@ def choropleth(
     if city_value is not None and labels and np.isfinite(city_value):
         city_class = int(classify([city_value], bounds)[0])
         if city_class >= 0:
-            labels[city_class] += f" ◆ Stadt {format_value(city_value, number_format)}"
+            labels[city_class] += f" (darin Stadt {format_value(city_value, number_format)})"
     prepared = map_geometry(geo[[name_field, value, "geometry"]])
     prepared["klasse"] = [labels[i] if i >= 0 else MISSING_LABEL for i in index]
     prepared["wert"] = [format_value(v, number_format) if i >= 0 else MISSING_LABEL for v, i in zip(values, index)]
@@ -208,7 +208,7 @@ def choropleth(
     ]
     legend_lines = [legend_title, legend_direction(direction)]
     if city_value is not None and np.isfinite(city_value):
-        legend_lines.append(f"◆ Stadt Leipzig: {format_value(city_value, number_format)}")
+        legend_lines.append(f"Stadt Leipzig: {format_value(city_value, number_format)}")
     areas = (
         alt.Chart()
         .mark_geoshape()
@@ -275,7 +275,7 @@ def symbol_map(
             latitude="lat:Q",
             size=alt.Size(
                 f"{value}:Q",
-                title=[legend_title, "Kreisfläche ∼ Anzahl"],
+                title=[legend_title, "Kreisfläche entspricht der Anzahl"],
                 scale=alt.Scale(domain=[0, top], range=[0, 900], zero=True),
                 legend=alt.Legend(orient="right", format=",.0f", titleLimit=260, symbolFillColor="#4A4A4A"),
             ),

@@ -87,7 +87,13 @@ class SteeringPages(Edition):
             csv = f"daten/{name}.csv"
             charts.save_chart_csv(geo[["area_code", "area_name", field, "group"]], self.data_dir / f"{name}.csv")
         chart = charts.category_map(
-            geo, field, title, f"{field}-Klasse", categories, palette, detail="group",
+            geo,
+            field,
+            title,
+            f"{field}-Klasse",
+            categories,
+            palette,
+            detail="group",
             borders=self.inputs.geography.stadtbezirke,
         )
         return charts.ChartOutput(chart, name, alt_text, csv_href=csv)
