@@ -118,7 +118,7 @@ def line_chart(series, title: str, unit: str, decimals: int, width: float = 6.6,
         out.append(f"\\draw[black!15] (0,{y:.2f}) -- ({width:.2f},{y:.2f});")
         out.append(f"\\node[anchor=east] at (-0.05,{y:.2f}) {{{fmt.number(tick, _tick_decimals(step))}}};")
         tick += step
-    every = 1 if span_x <= 6 else 2
+    every = 1 if span_x <= 6 else (2 if span_x <= 12 else 5)  # at most about seven year labels
     for year in range(first, last + 1):
         if (last - year) % every == 0:
             out.append(f"\\draw[black!40] ({px(year):.2f},0) -- ({px(year):.2f},-0.08);")

@@ -63,9 +63,9 @@ class Problem:
 
 
 def read_pages(pdf: Path) -> list[Page]:
-    xhtml = subprocess.run(
-        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True
-    ).stdout.decode("utf-8", errors="replace")
+    xhtml = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True).stdout.decode(
+        "utf-8", errors="replace"
+    )
     xhtml = re.sub(r"<!DOCTYPE[^>]*>", "", xhtml)
     root = ET.fromstring(xhtml)
     pages = []
@@ -75,9 +75,7 @@ def read_pages(pdf: Path) -> list[Page]:
             words = [w.text or "" for w in line.iter("{http://www.w3.org/1999/xhtml}word")]
             text = " ".join(w for w in words if w).strip()
             if text:
-                lines.append(
-                    Line(float(line.get("yMin")), float(line.get("yMax")), float(line.get("xMin")), text)
-                )
+                lines.append(Line(float(line.get("yMin")), float(line.get("yMax")), float(line.get("xMin")), text))
         lines.sort(key=lambda item: (round(item.top, 1), item.left))
         pages.append(Page(number, float(element.get("height")), _merge_rows(lines)))
     for page_number, height in image_heights(pdf):
@@ -157,10 +155,9 @@ def _is_heading(line: Line, body: float) -> bool:
 
 
 def _starts_chapter(page: Page, body: float) -> bool:
-    if not page.lines:
-        return False
-    first = page.lines[0]
-    return bool(CHAPTER_MARK.match(first.text)) or first.size >= body * 1.9
+    """A chapter or part starts on the page: a chapter mark or a very large title among its first lines
+    (the running head comes first)."""
+    return any(CHAPTER_MARK.match(line.text) or line.size >= body * 1.9 for line in page.lines[:3])
 
 
 def check(pdf: Path, skip_front: int = 0) -> list[Problem]:
@@ -186,9 +183,9 @@ def check(pdf: Path, skip_front: int = 0) -> list[Problem]:
             problems.append(Problem("heading-at-bottom", page.number, lines[-1].text))
         # half-empty pages
         filled = max([line.bottom for line in lines] or [top]) + sum(after_image)
-        if following is not None and filled < middle and not _starts_chapter(following, body):
-            if not _starts_chapter(page, body):
-                problems.append(Problem("half-empty", page.number, f"text ends at {filled:.0f} of {bottom:.0f} pt"))
+        chapter_near = following is None or _starts_chapter(following, body) or _starts_chapter(page, body)
+        if filled < middle and not chapter_near:
+            problems.append(Problem("half-empty", page.number, f"text ends at {filled:.0f} of {bottom:.0f} pt"))
         problems += _orphan_rows(page, lines, body)
         problems += _split_sentences(page, lines, following, content[index + 1] if following else [])
     return problems
@@ -231,11 +228,14 @@ def _split_sentences(page: Page, lines: list[Line], following: Page | None, next
         after = lines[gap] if gap < len(lines) else (next_lines[0] if next_lines else None)
         if after is not None and _mid_sentence(before.text, after.text):
             problems.append(Problem("split-sentence", page.number, f"{before.text[-40:]} | {after.text[:40]}"))
-    if following is not None and lines and next_lines and following.placed.get(0):
-        if _mid_sentence(lines[-1].text, next_lines[0].text):
-            problems.append(
-                Problem("split-sentence", page.number, f"{lines[-1].text[-40:]} | {next_lines[0].text[:40]}")
-            )
+    if (
+        following is not None
+        and lines
+        and next_lines
+        and following.placed.get(0)
+        and _mid_sentence(lines[-1].text, next_lines[0].text)
+    ):
+        problems.append(Problem("split-sentence", page.number, f"{lines[-1].text[-40:]} | {next_lines[0].text[:40]}"))
     return problems
 
 

@@ -24,6 +24,7 @@ import yaml
 from sozialbericht import settings as config
 from sozialbericht.analysis.indicators import read_catalogue
 from sozialbericht.build import annex, downloads
+from sozialbericht.build import pdf as report_pdf
 from sozialbericht.data.inputs import Inputs, load_inputs
 from sozialbericht.data.opendata import source_from_environment
 from sozialbericht.errors import SozialberichtError
@@ -480,8 +481,14 @@ def build(
     # the Ortsteil annex (its own small LaTeX document) compiles while Sphinx builds website and report
     annex_dir = config.BUILD_DIR / "work" / str(year) / "annex"
     annex_process = annex.start(year, inputs_file, annex_dir) if "pdf" in formats else None
+    pdf_process = None
     try:
         html = pdf = annex_pdf = None
+        if "pdf" in formats:
+            # the report PDF builds in its own folder while Sphinx writes the website (build/pdf.py)
+            report_pdf.stale_pdf(stage_dir, year).unlink(missing_ok=True)
+            log("jupyter-book pdflatex (next to the website)")
+            pdf_process = report_pdf.start(stage_dir)
         if "html" in formats:
             jupyter_book(stage_dir, "html")
             html = stage_dir / "_build" / "html"
@@ -489,11 +496,9 @@ def build(
             downloads.write_downloads(inputs, year, html / "downloads")
             (html / ".build-key").write_text(key)
         if "pdf" in formats:
-            pdf = stage_dir / "_build" / "latex" / f"sozialbericht-{year}.pdf"
-            pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
-            jupyter_book(stage_dir, "pdflatex")
-            if not pdf.is_file():
-                raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
+            pdf, seconds = report_pdf.finish(pdf_process, stage_dir, year)
+            pdf_process = None
+            log(f"  PDF compiled in {seconds:.1f} s")
             annex_pdf = annex.finish(annex_process, year, annex_dir)
             annex_process = None
         # publish only after every requested format was built: never half an edition
@@ -517,9 +522,10 @@ def build(
             results["html"] = str(publish_edition(html, year) / "index.html")
             log(f"website: {site_root() / 'index.html'} (edition: {results['html']})")
     finally:
-        if annex_process is not None:  # a failed build: the annex is not needed any more
-            annex_process.kill()
-            annex_process.wait()
+        for process in (annex_process, pdf_process):  # a failed build: the PDFs are not needed any more
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
     results["seconds"] = round(time.perf_counter() - started, 1)

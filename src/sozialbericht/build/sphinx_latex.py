@@ -109,10 +109,14 @@ def preamble(year: int) -> str:
 \widowpenalty=10000
 \clubpenalty=10000
 \raggedbottom
-% a heading never ends a page: it needs room for the start of its section
-\pretocmd{{\section}}{{\Needspace*{{{HEADING_ROOM}}}}}{{}}{{}}
-\pretocmd{{\subsection}}{{\Needspace*{{{HEADING_ROOM}}}}}{{}}{{}}
-\pretocmd{{\subsubsection}}{{\Needspace*{{0.15\textheight}}}}{{}}{{}}
+% a heading never ends a page: it needs room for the start of its section (not directly under another
+% heading: there the room was asked for already, and a second request would allow a break between them)
+\makeatletter
+\newcommand{{\SBheadingroom}}[1]{{\if@nobreak\else\Needspace*{{#1}}\fi}}
+\makeatother
+\pretocmd{{\section}}{{\SBheadingroom{{{HEADING_ROOM}}}}}{{}}{{}}
+\pretocmd{{\subsection}}{{\SBheadingroom{{{HEADING_ROOM}}}}}{{}}{{}}
+\pretocmd{{\subsubsection}}{{\SBheadingroom{{0.15\textheight}}}}{{}}{{}}
 % every chart at one fixed maximum height, centred
 \let\SBorigincludegraphics\sphinxincludegraphics
 \renewcommand{{\sphinxincludegraphics}}[2][]{{%
@@ -163,13 +167,17 @@ class ReportLaTeXBuilder(LaTeXBuilder):
 
 
 def _configure(app: Sphinx, _config) -> None:
-    # Jupyter Book sets latex_documents only after this event; the title ("Sozialbericht Leipzig 2022") is set
+    # Jupyter Book sets latex_documents only after this event; its title becomes html_title ("… Leipzig 2022")
     documents = app.config.latex_documents or []
-    year = year_of(documents[0][1] if documents else "") or year_of(app.config.project)
+    candidates = [documents[0][1] if documents else "", app.config.html_title or "", app.config.project or ""]
+    year = next((y for y in map(year_of, candidates) if y is not None), None)
     if year is None:
         return
     elements = dict(app.config.latex_elements or {})
     elements["maketitle"] = title_page(year)
+    # no index: the report has none, and xindy's runs cost seconds in every build
+    elements["makeindex"] = ""
+    elements["printindex"] = ""
     elements["preamble"] = elements.get("preamble", "") + preamble(year)
     app.config.latex_elements = elements
 

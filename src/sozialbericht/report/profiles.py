@@ -20,12 +20,12 @@ import pandas as pd
 from IPython.display import Markdown
 
 from sozialbericht import fmt
-from sozialbericht.analysis.indicators import changes, reference_year
+from sozialbericht.analysis.indicators import reference_year
 from sozialbericht.data.geography import ORTSTEIL, STADT
 from sozialbericht.policy import register as policy
-from sozialbericht.report import charts
-from sozialbericht.report import text as narrative
+from sozialbericht.report import charts, profile_text
 from sozialbericht.report.edition import Edition
+from sozialbericht.report.profile_text import KEY_INDICATORS
 from sozialbericht.report.tables import html_table, markdown_table
 
 CHART_INDICATORS = [
@@ -37,25 +37,8 @@ CHART_INDICATORS = [
     "straftaten_je_1000",
 ]
 ARROWS = {1: "↑", -1: "↓", 0: "→"}
-# the annex's key figures (one A4 page per Ortsteil): population, age, work, basic income, housing, safety
-KEY_INDICATORS = [
-    "einwohner",
-    "durchschnittsalter",
-    "jugendquote",
-    "altenquote",
-    "auslaenderanteil",
-    "arbeitslosenanteil",
-    "langzeitarbeitslosenanteil",
-    "sgb2_dichte",
-    "sgb2_kinderanteil",
-    "sgb2_alleinerziehende",
-    "wohnungen_je_1000",
-    "straftaten_je_1000",
-]
 # the annex's chart: two series over the years, Ortsteil against Stadtbezirk and city
 ANNEX_CHART_INDICATORS = ["arbeitslosenanteil", "sgb2_dichte"]
-# a value counts as "standing out" when it differs from the city's by at least this share
-STANDOUT = 0.25
 
 
 def slug(code: str) -> str:
@@ -332,92 +315,7 @@ class Profiles(Edition):
 
     def sentences(self, code: str) -> list[str]:
         """Two or three sentences for the annex: what stands out, what changed, early warning and what is planned."""
-        name = self._by_code.loc[code, "area_name"]
-        out = [self._standout_sentence(name, code), self._change_sentence(name, code), self._warning_sentence(code)]
-        return [sentence for sentence in out if sentence]
-
-    def _standout_sentence(self, name: str, code: str) -> str:
-        candidates = []
-        for row in self.key_rows(code):
-            ind = row["indicator"]
-            if ind.direction == "neutral" or ind.is_count or ind.survey or not row["city"]:
-                continue
-            if math.isnan(row["ot"]) or math.isnan(row["city"]):
-                continue
-            ratio = row["ot"] / row["city"]
-            worse = ratio - 1 if ind.direction == "higher_worse" else 1 - ratio
-            candidates.append((worse, row))
-        if not candidates:
-            return ""
-        worst, row = max(candidates, key=lambda item: item[0])
-        best, good = min(candidates, key=lambda item: item[0])
-        if worst >= STANDOUT:
-            ind = row["indicator"]
-            return (
-                f"Ungünstiger als in der Stadt ist vor allem {_short(ind)}: {narrative.value_text(ind, row['ot'])} "
-                f"gegenüber {_compact(ind, row['city'])} in der Stadt ({row['year']})."
-            )
-        if best <= -STANDOUT:
-            ind = good["indicator"]
-            return (
-                f"Keine der Kennzahlen liegt deutlich ungünstiger als in der Stadt; günstiger ist vor allem "
-                f"{_short(ind)}: {narrative.value_text(ind, good['ot'])} gegenüber "
-                f"{_compact(ind, good['city'])} in der Stadt ({good['year']})."
-            )
-        return (
-            f"Bei Arbeit, Grundsicherung und Sicherheit liegt {name} nahe am Wert der Stadt "
-            f"(keine Abweichung um ein Viertel oder mehr)."
-        )
-
-    def _change_sentence(self, name: str, code: str) -> str:
-        """The largest change in five years that is larger than chance makes likely (never noise in a small area)."""
-        best = None
-        for indicator_id in KEY_INDICATORS:
-            ind = self.catalogue.indicators.get(indicator_id)
-            if ind is None or ind.is_count or ind.survey:
-                continue
-            values = self.values[indicator_id]
-            year = reference_year(values, self.year)
-            if year is None:
-                continue
-            moved = changes(values, ORTSTEIL, year, year - 5)
-            moved = moved[(moved["area_code"] == code) & moved["significant"].fillna(False).astype(bool)]
-            if moved.empty:
-                continue
-            row = moved.iloc[0]
-            size = abs(row["change"]) / abs(row["value_before"]) if row["value_before"] else 0.0
-            if best is None or size > best[0]:
-                best = (size, ind, row, year)
-        if best is None:
-            return f"In fünf Jahren hat sich keine der Kennzahlen in {name} mehr verändert, als der Zufall erklärt."
-        _, ind, row, year = best
-        verb, meaning = narrative.movement(ind, row["change"])
-        text = (
-            f"Am deutlichsten verändert hat sich {_short(ind)}: von {_compact(ind, row['value_before'])} "
-            f"({year - 5}) auf {narrative.value_text(ind, row['value'])} ({year})"
-        )
-        return text + (f", {meaning}." if meaning else ".")
-
-    def _warning_sentence(self, code: str) -> str:
-        status = self.warning.status.set_index("area_code").loc[code]
-        flags = self.warning.flags[self.warning.flags["area_code"] == code]
-        if status["too_small"]:
-            lead = "Für das Frühwarnsystem ist der Ortsteil zu klein"
-        else:
-            lead = f"Frühwarnsystem: {status['group']}" + (", besondere Aufmerksamkeit" if status["attention"] else "")
-        if flags.empty:
-            return lead + "; keine Kennzahl ist markiert, daher leitet der Bericht hier keine Maßnahme ab."
-        found = policy.recommendations(self.policy, flags, self.year)
-        measures = found[found["kind"] == "massnahme"].drop_duplicates("measure")
-        titles = [policy.beispiel_prefix(m.beispiel) + str(m.measure_title) for m in measures.itertuples()]
-        marked = fmt.join_names(
-            sorted({self.catalogue.indicators[i].short for i in flags["indicator"] if i in self.catalogue.indicators})
-            or ["Index"]
-        )
-        text = f"{lead}; markiert: {marked}."
-        if titles:
-            return text + " Vorgesehen ist: " + "; ".join(titles[:3]) + "."
-        return text + " Im Maßnahmenregister ist dafür keine Maßnahme hinterlegt (Handlungsbedarf ohne Maßnahme)."
+        return profile_text.sentences(self, code)
 
     def overview(self) -> Markdown:
         """The index of the profiles. Website: a table with a search field and a choice of Stadtbezirk
@@ -489,15 +387,3 @@ class Profiles(Edition):
                 "````",
             ]
         )
-
-
-def _short(indicator) -> str:
-    """The indicator's short name after an article-free colon sentence: 'die SGB-II-Dichte' reads wrong, so none."""
-    return f"„{indicator.short}“"
-
-
-def _compact(indicator, value: float) -> str:
-    """A value the second time its unit is named: '8,8 %' instead of '8,8 % der Einwohner'."""
-    if indicator.unit.startswith("%"):
-        return f"{fmt.number(value, indicator.decimals)}\u00a0%"
-    return fmt.number(value, indicator.decimals)
