@@ -26,7 +26,8 @@ from pathlib import Path
 
 CONTINUED_TOP = "Fortsetzung der vorherigen Seite"
 CONTINUED_BOTTOM = "Fortsetzung auf der nächsten Seite"
-CHAPTER_MARK = re.compile(r"^(Kapitel|Teil)\s+[0-9IVX]+$")
+CHAPTER_MARK = re.compile(r"^(Kapitel|Teil)(\s+[0-9IVX]+)?$", re.IGNORECASE)
+NUMBERED = re.compile(r"^\d+(\.\d+)*\s")
 SENTENCE_END = tuple(".:!?)“\"'’…")
 
 
@@ -157,7 +158,10 @@ def _is_heading(line: Line, body: float) -> bool:
 def _starts_chapter(page: Page, body: float) -> bool:
     """A chapter or part starts on the page: a chapter mark or a very large title among its first lines
     (the running head comes first)."""
-    return any(CHAPTER_MARK.match(line.text) or line.size >= body * 1.9 for line in page.lines[:3])
+    if any(CHAPTER_MARK.match(line.text) or line.size >= body * 1.9 for line in page.lines[:3]):
+        return True
+    # an unnumbered chapter (the introduction): a heading without a section number opens the page
+    return bool(page.lines) and _is_heading(page.lines[0], body) and not NUMBERED.match(page.lines[0].text)
 
 
 def check(pdf: Path, skip_front: int = 0) -> list[Problem]:
