@@ -9,6 +9,7 @@ xelatex is single-threaded: while it runs on one core, Sphinx writes the website
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -57,7 +58,10 @@ def start(stage_dir: Path, jobs: int = 1) -> subprocess.Popen:
     command += [str(stage_dir), "--builder", "pdflatex", "--keep-going", "--toc", str(toc_file)]
     command += ["--path-output", str(out)]
     log = open(out / "jupyter-book-pdflatex.log", "w")  # noqa: SIM115 (the child writes it; closed at exit)
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    # Sphinx's Makefile runs latexmk -pdf: every xelatex pass then writes the whole PDF with its images;
+    # -xelatex (as the Makefile suggests) writes .xdv on the passes and the PDF once
+    env = {**os.environ, "LATEXMKOPTS": "-xelatex"}
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     process.started = time.perf_counter()  # type: ignore[attr-defined]
     return process
 
