@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sozialbericht.report import grammar as g
-from sozialbericht.report import style
+from sozialbericht import grammar as g
+from sozialbericht import style
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -265,3 +265,25 @@ def test_generated_counts_pass_the_check():
     ]
     texts += [g.count(n, "Indikator", adjective_stem="markiert") for n in (0, 1, 2)]
     assert [p for t in texts for p in style.problems(t)] == []
+
+
+@pytest.mark.parametrize(
+    "value, decimals, unit, case, expected",
+    [
+        (2333, 0, "Kinder", "dat", "2.333 Kindern"),
+        (1, 0, "Kinder", "nom", "1 Kind"),
+        (0, 0, "Kinder", "dat", "0 Kindern"),
+        (2.7, 1, "Fälle je 1.000 Einwohner/-innen", "dat", "2,7 Fällen je 1.000 Einwohner/-innen"),
+        (34.1, 1, "Jahre", "dat", "34,1 Jahren"),
+        (13.4, 1, "% der Einwohner/-innen", "dat", "13,4\u00a0% der Einwohner/-innen"),
+        (1250, 0, "Euro je Monat", "dat", "1.250 Euro je Monat"),
+        (1, 0, "Personen", "nom", "1 Person"),
+    ],
+)
+def test_measure_declines_the_unit(value, decimals, unit, case, expected):
+    assert g.measure(value, decimals, unit, case) == expected
+
+
+def test_upper_first_keeps_the_rest():
+    assert g.upper_first(g.count(2, "Maßnahme")) == "2 Maßnahmen"
+    assert g.upper_first(g.count(0, "Maßnahme")) == "Keine Maßnahme"

@@ -176,6 +176,28 @@ def amount(value: float, decimals: int, word: str | Noun, case: str = "nom") -> 
     return f"{text} {item.form(case, plural=text not in ('1', '-1'))}"
 
 
+_BY_PLURAL: dict[str, Noun] = {}
+
+
+def measure(value: float, decimals: int, unit: str, case: str = "nom", signed: bool = False) -> str:
+    """A number with a free-text unit whose first word may be a counted noun: '2.333 Kinder',
+    'mit 2.333 Kindern' (dat), '1 Kind', 'mit 2,7 Fällen je 1.000 Einwohner/-innen', '13,4 % der …'.
+    Units not starting with a known plural noun ('% der …', 'Euro je m²') are left as they are."""
+    if not _BY_PLURAL:
+        _BY_PLURAL.update({n.plural: n for n in NOUNS.values()})
+    text = fmt.signed(value, decimals) if signed else fmt.number(value, decimals)
+    if not unit:
+        return text
+    first, _, rest = unit.partition(" ")
+    item = _BY_PLURAL.get(first)
+    if item is None:
+        space = "\u00a0" if unit.startswith("%") else " "
+        return f"{text}{space}{unit}"
+    one = text.lstrip("+−-±") == "1"
+    word = item.form(case, plural=not one)
+    return f"{text} {word}" + (f" {rest}" if rest else "")
+
+
 def of_total(n: int, total: int, word: str | Noun, case: str = "dat") -> str:
     """'einem von 63 Ortsteilen', 'keinem von 63 Ortsteilen', '5 von 63 Ortsteilen' (after 'in' etc.).
     The total always takes the dative after 'von'."""
@@ -188,6 +210,12 @@ def of_total(n: int, total: int, word: str | Noun, case: str = "dat") -> str:
     else:
         lead = fmt.number(n)
     return f"{lead} von {fmt.number(total)} {item.form('dat', plural=int(total) != 1)}"
+
+
+def upper_first(text: str) -> str:
+    """A phrase at the start of a sentence: 'keine Maßnahme' -> 'Keine Maßnahme' (str.capitalize would
+    also lower the rest: '2 Maßnahmen' -> '2 maßnahmen')."""
+    return text[:1].upper() + text[1:]
 
 
 def verb(n: int, singular: str, plural: str) -> str:

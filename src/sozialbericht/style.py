@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sozialbericht.report.grammar import case_index
+from sozialbericht.grammar import case_index
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,14 @@ AGREEMENT_PATTERNS = [
         "Zahl über 1 mit Singular",
     ),
 ]
+
+# gender styles the city does not use, for any word: Bürger*innen, Bürger:innen, Bürger_innen, BürgerInnen
+AGREEMENT_PATTERNS.append(
+    (
+        re.compile(r"[a-zäöüß](?:\*|:|_)innen\b|[a-zäöüß]Innen\b"),
+        "Genderstern, Doppelpunkt oder Binnen-I statt Schrägstrich",
+    )
+)
 
 # build details that have no place in the public text
 BUILD_PATTERNS = [
