@@ -18,8 +18,12 @@ SCHEMA_DIR = ROOT / "schemas"
 def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
     from sozialbericht.analysis.special_effects import SpecialEffects
+    from sozialbericht.report.dates import ReportConfig
 
-    return [("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte")]
+    return [
+        ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
+        ("report.yml", ReportConfig, "Daten der Ausgaben (Stichtag, Redaktionsschluss)"),
+    ]
 
 
 def expected() -> dict[Path, str]:

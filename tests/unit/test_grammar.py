@@ -287,3 +287,44 @@ def test_measure_declines_the_unit(value, decimals, unit, case, expected):
 def test_upper_first_keeps_the_rest():
     assert g.upper_first(g.count(2, "Maßnahme")) == "2 Maßnahmen"
     assert g.upper_first(g.count(0, "Maßnahme")) == "Keine Maßnahme"
+
+
+# -- sentences of report/text.py ------------------------------------------------------------------
+
+
+def _indicator(unit: str, decimals: int = 0, kind: str = "count", direction: str = "neutral"):
+    from sozialbericht.analysis.indicators import Indicator, Term
+
+    return Indicator(
+        id="x",
+        title="Angemeldete Kinder in Kindertagesstätten",
+        short="Kinder in Kitas",
+        chapter="kinder",
+        numerator=Term("kita", "Kinder insgesamt"),
+        unit=unit,
+        direction=direction,
+        definition="test",
+        decimals=decimals,
+        kind=kind,
+    )
+
+
+def test_extremes_sentence_declines_units_and_places():
+    from sozialbericht.report import text
+
+    ind = _indicator("Kinder")
+    sentence = text.extremes_sentence(
+        ind, {"area_name": "Zentrum", "value": 0}, {"area_name": "Südvorstadt", "value": 2333}, 2022
+    )
+    assert sentence.startswith("2022 hat das **Zentrum** mit 0 Kindern den niedrigsten und die **Südvorstadt** mit ")
+    assert "mit 2.333 Kindern den höchsten Wert" in sentence
+    assert style.problems(sentence) == []
+
+
+def test_change_of_one_percentage_point_is_singular():
+    from sozialbericht.report import text
+
+    share = _indicator("% der Einwohner/-innen", decimals=0, kind="share")
+    assert text.change_text(share, 1.0, 10.0) == "+1 Prozentpunkt"
+    assert text.change_text(share, -2.0, 10.0) == "−2 Prozentpunkte"
+    assert text.change_text(share, -1.0, 10.0, signed=False) == "1 Prozentpunkt"

@@ -27,6 +27,7 @@ from sozialbericht.build import downloads
 from sozialbericht.data.inputs import Inputs, load_inputs
 from sozialbericht.data.opendata import source_from_environment
 from sozialbericht.errors import SozialberichtError
+from sozialbericht.report.dates import edition_dates
 
 FRONT_NOTEBOOKS = ["einleitung"]
 STEERING_NOTEBOOKS = ["fruehwarnsystem", "massnahmen", "beteiligung", "steckbriefe"]
@@ -88,7 +89,8 @@ POLICY_NOTEBOOKS = {"massnahmen", "beteiligung"}
 def code_digest(policy: bool = True) -> bytes:
     """Hash of the package and the project's data files: a change there re-runs notebooks."""
     data = [f for f in sorted(config.DATA_DIR.glob("*.yml")) if policy or f.name not in POLICY_FILES]
-    files = sorted(PACKAGE_DIR.glob("*.py")) + data
+    # the whole package (every layer), not only build/: a change in report/ must re-run the notebooks
+    files = sorted(PACKAGE_DIR.parent.rglob("*.py")) + data
     return _digest(*[f.read_bytes() for f in files]).encode()
 
 
@@ -220,6 +222,9 @@ def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
     book_config["title"] = f"{book_config.get('title', 'Sozialbericht Leipzig')} {year}"
     latex = book_config.setdefault("latex", {}).setdefault("latex_documents", {})
     latex["targetname"] = f"sozialbericht-{year}.tex"
+    # the title page's date: the edition's Stichtag and Redaktionsschluss (data/report.yml), not the build date
+    sphinx_config = book_config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["today"] = edition_dates(year).title_line()
     rendered = yaml.safe_dump(book_config, allow_unicode=True, sort_keys=False).encode("utf-8")
     for content, name in ((rendered, "_config.yml"), (config.ROOT / "_toc.yml", "_toc.yml")):
         _sync_file(content, stage_dir / name)
@@ -264,7 +269,7 @@ def _copy_mathjax(static: Path) -> Path:
     return target
 
 
-def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2) -> None:
+def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2, source_date: int | None = None) -> None:
     # Jupyter Book's own command line, with Sphinx reading and writing pages on ``jobs`` processes
     command = [
         sys.executable,
@@ -280,7 +285,9 @@ def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2) -> None:
     ]
     log(f"jupyter-book {builder}")
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True)
+    # SOURCE_DATE_EPOCH: the PDF's creation date is the edition's date, so two builds give the same PDF text
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date), "FORCE_SOURCE_DATE": "1"} if source_date else None
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     log_file = stage_dir / f"jupyter-book-{builder}.log"
     log_file.write_text(result.stdout + "\n" + result.stderr, encoding="utf-8")
     if result.returncode != 0:
@@ -477,7 +484,7 @@ def build(
         if "pdf" in formats:
             pdf = stage_dir / "_build" / "latex" / f"sozialbericht-{year}.pdf"
             pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
-            jupyter_book(stage_dir, "pdflatex")
+            jupyter_book(stage_dir, "pdflatex", source_date=edition_dates(year).source_date_epoch())
             if not pdf.is_file():
                 raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
         # publish only after every requested format was built: never half an edition

@@ -8,6 +8,7 @@ and records a manifest entry for every input file.
 
 from __future__ import annotations
 
+import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +106,18 @@ class Inputs:
 
         parts = sorted(f"{m['name']}={m['sha256']}" for m in self.manifest)
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+    def published_manifest(self) -> list[dict]:
+        """The manifest as published (appendix, manifest.json): a local file's path relative to the data
+        folder ('kdvalues/kdvalues_k2_r1_y.csv'), never the absolute path of the machine that built it.
+        URLs of the live API stay as they are."""
+        local = [m["source"] for m in self.manifest if not str(m["source"]).startswith(("http://", "https://"))]
+        # the data folder is what every local input has in common (geo/ and kdvalues/ lie in it)
+        root = os.path.commonpath([os.path.dirname(p) for p in local]) if local else ""
+        return [
+            {**m, "source": os.path.relpath(m["source"], root) if m["source"] in local else m["source"]}
+            for m in self.manifest
+        ]
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
