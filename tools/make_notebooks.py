@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PARAMETERS = (
     "year = 2023  # report year (Berichtsjahr)\n"
     'inputs_file = ""  # prepared inputs of the build; empty: read from the data source\n'
-    'data_source = ""  # empty: SOZIALBERICHT_DATA or the live API; else a local mirror folder\n'
+    'data_source = ""  # used without inputs_file: a local data folder; empty: SOZIALBERICHT_DATA or the live API\n'
     'output_dir = ""  # where chart data (CSV) and generated pages go; empty: nowhere\n'
     'formats = "html,pdf"  # outputs being built; "html" alone skips the images for the PDF'
 )
@@ -36,7 +36,8 @@ def notebook(setup, cells):
     head = [
         code(PARAMETERS, tags=["parameters", "remove-cell"]),
         code(
-            'import os\n\nif data_source:\n    os.environ["SOZIALBERICHT_DATA"] = data_source\n\n' + setup,
+            "from sozialbericht.data.inputs import read_inputs\n\n"
+            "inputs = read_inputs(inputs_file, data_source)  # the build's prepared inputs, or read them\n\n" + setup,
             tags=["remove-cell"],
         ),
     ]
@@ -76,13 +77,13 @@ def chapter_notebook(chapter, indicators):
     ]
     return notebook(
         f"from sozialbericht.report.chapter import Chapter\n\n"
-        f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir, formats)',
+        f'chapter = Chapter("{chapter["id"]}", year, inputs, output_dir, formats)',
         cells,
     )
 
 
-PAGES = "from sozialbericht.report.pages import EditionPages\n\npages = EditionPages(year, inputs_file, formats)"
-STEERING = "from sozialbericht.report.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir, formats)"
+PAGES = "from sozialbericht.report.pages import EditionPages\n\npages = EditionPages(year, inputs, formats)"
+STEERING = "from sozialbericht.report.steering import SteeringPages\n\npages = SteeringPages(year, inputs, output_dir, formats)"
 
 FIXED = {
     "einleitung": (
@@ -157,7 +158,7 @@ FIXED = {
         ],
     ),
     "steckbriefe": (
-        "from sozialbericht.report.profiles import Profiles\n\nprofiles = Profiles(year, inputs_file, output_dir, formats)\n"
+        "from sozialbericht.report.profiles import Profiles\n\nprofiles = Profiles(year, inputs, output_dir, formats)\n"
         "written = profiles.write() if output_dir else []",
         [
             md("# Ortsteil-Steckbriefe"),
@@ -170,7 +171,7 @@ FIXED = {
     ),
     "daten": (
         PAGES
-        + "\nfrom sozialbericht.report.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs_file, formats=formats)",
+        + "\nfrom sozialbericht.report.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs, formats=formats)",
         [
             md("# Daten, Quellen und Methoden"),
             md("## Quellen und Lizenz"),
