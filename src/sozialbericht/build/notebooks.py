@@ -14,30 +14,25 @@ from typing import TYPE_CHECKING
 from sozialbericht import settings as config
 from sozialbericht.analysis.indicators import read_catalogue
 from sozialbericht.build.common import BuildError, atomic_write, digest, log
+from sozialbericht.data.structure import load_structure
 
 if TYPE_CHECKING:
     from sozialbericht.build.runner import NotebookRunner
 
-FRONT_NOTEBOOKS = ["einleitung"]
-
-STEERING_NOTEBOOKS = ["fruehwarnsystem", "massnahmen", "beteiligung", "steckbriefe"]
-
-BACK_NOTEBOOKS = ["daten"]
-
+# started first when no timing of an earlier run is known
 LONG_NOTEBOOKS = {"steckbriefe", "arbeit", "bevoelkerung"}
-
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the whole sozialbericht package
 
 
 def chapter_notebooks() -> list[str]:
-    chapters = read_catalogue().chapters
-    return FRONT_NOTEBOOKS + [c["notebook"] for c in chapters] + STEERING_NOTEBOOKS + BACK_NOTEBOOKS
+    """Every notebook of an edition in reading order (data/report.yml with the chapters of data/indicators.yml)."""
+    chapters = [c["notebook"] for c in read_catalogue().chapters]
+    return load_structure().pages(chapters)
 
 
 # the administration's catalogues: only these notebooks render them; every other page includes
 # fragments written by the build (edition.write_policy_fragments), so editing a measure re-runs no chapter
 POLICY_FILES = {"plans.yml", "measures.yml", "participation.yml", "target_groups.yml"}
-
 POLICY_NOTEBOOKS = {"massnahmen", "beteiligung"}
 
 
@@ -79,7 +74,9 @@ def execute_notebooks(
     for name in names:
         template = config.NOTEBOOK_DIR / f"{name}.ipynb"
         if not template.is_file():
-            raise BuildError(f"Notebook {template} is missing (listed in data/indicators.yml or build.py).")
+            raise BuildError(
+                f"Notebook {template} is missing (listed in data/report.yml or data/indicators.yml; run python tools/make_notebooks.py)."
+            )
         parameters = {
             "year": year,
             "inputs_file": str(inputs_file),
