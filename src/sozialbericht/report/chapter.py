@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis import warning
 from sozialbericht.analysis.indicators import Indicator, changes, extremes, key_figure, level_values, reference_year
@@ -281,13 +281,13 @@ class Chapter:
                 if not rises.empty:
                     up = rises.iloc[0]
                     line += (
-                        f"; stärkster{qualifier} Anstieg in {up['area_name']} um "
+                        f"; stärkster{qualifier} Anstieg {grammar.area(up['area_name'], preposition='in')} um "
                         f"{narrative.change_text(ind, up['change'], up['value_before'])}"
                     )
                 if not falls.empty:
                     down = falls.iloc[-1]
                     line += (
-                        f"; stärkster{qualifier} Rückgang in {down['area_name']} um "
+                        f"; stärkster{qualifier} Rückgang {grammar.area(down['area_name'], preposition='in')} um "
                         f"{narrative.change_text(ind, down['change'], down['value_before'])}"
                     )
                 if tested and rises.empty and falls.empty:
@@ -296,8 +296,7 @@ class Chapter:
                     worse = moves["change"] > 0 if ind.direction == "higher_worse" else moves["change"] < 0
                     count = int(worse.sum())
                     line += (
-                        f"; in {'einem' if count == 1 else fmt.number(count)} von {len(moves)} Ortsteilen "
-                        "entwickelte sich der Wert ungünstig"
+                        f"; in {grammar.of_total(count, len(moves), 'Ortsteil')} entwickelte sich der Wert ungünstig"
                     )
                     if tested and count:
                         certain = int((worse & moves["significant"].eq(True)).sum())
