@@ -50,8 +50,7 @@ def write_downloads(inputs, year: int, folder: Path) -> list[Path]:
     csv_name = f"indikatoren-{year}.csv"
     table.to_csv(folder / csv_name, index=False, encoding="utf-8")
     manifest = folder / "manifest.json"
-    published = inputs.published_manifest()  # paths relative to the data folder, not the build machine's
-    manifest.write_text(json.dumps(published, ensure_ascii=False, indent=2), encoding="utf-8")
+    manifest.write_text(json.dumps(inputs.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     package = {
         "name": f"sozialbericht-leipzig-{year}",
         "title": f"Sozialbericht Leipzig {year}: Kennzahlen nach Ortsteilen, Stadtbezirken und Stadt",
@@ -59,7 +58,7 @@ def write_downloads(inputs, year: int, folder: Path) -> list[Path]:
         "für Statistik und Wahlen der Stadt Leipzig. Definitionen: data/indicators.yml.",
         "licenses": [{"name": "dl-de-by-2.0", "path": config.LICENCE_URL, "title": config.LICENCE}],
         "sources": [{"title": config.ATTRIBUTION, "path": config.LIVE_API}]
-        + [{"title": m["name"], "path": m["source"]} for m in published],
+        + [{"title": m["name"], "path": m["source"]} for m in inputs.manifest],
         "contributors": [{"title": config.ATTRIBUTION, "role": "author"}],
         "resources": [
             {

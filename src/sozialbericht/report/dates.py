@@ -1,6 +1,6 @@
 """The dates an edition carries: its Stichtag (31.12. of the report year) and its Redaktionsschluss.
 
-The Redaktionsschluss is set per edition in ``data/report.yml`` by the editors. The title page, the
+The Redaktionsschluss is set per edition in ``data/editions.yml`` by the editors. The title page, the
 introduction and the PDF's metadata show these dates and never the date of the build, so that two
 builds of the same inputs give the same text.
 """
@@ -18,7 +18,7 @@ from sozialbericht import fmt
 from sozialbericht import settings as config
 from sozialbericht.data.catalogue import Entry, load_catalogue
 
-REPORT_CONFIG = config.DATA_DIR / "report.yml"
+EDITIONS_FILE = config.DATA_DIR / "editions.yml"
 
 
 class EditionEntry(Entry):
@@ -39,8 +39,8 @@ class EditionEntry(Entry):
         return self
 
 
-class ReportConfig(Entry):
-    """data/report.yml: settings of the report as a whole, per edition."""
+class EditionsConfig(Entry):
+    """data/editions.yml: settings of the report as a whole, per edition."""
 
     editions: list[EditionEntry] = Field(default_factory=list, description="Ausgaben mit ihren Daten")
 
@@ -77,12 +77,12 @@ class EditionDates:
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, mtime: float) -> ReportConfig:
-    return load_catalogue(ReportConfig, path)
+def _load(path: Path, mtime: float) -> EditionsConfig:
+    return load_catalogue(EditionsConfig, path)
 
 
-def edition_dates(year: int, path: Path = REPORT_CONFIG) -> EditionDates:
-    """The dates of one edition; without an entry in data/report.yml only the Stichtag is known."""
+def edition_dates(year: int, path: Path = EDITIONS_FILE) -> EditionDates:
+    """The dates of one edition; without an entry in data/editions.yml only the Stichtag is known."""
     if not path.is_file():
         return EditionDates(int(year), None)
     report = _load(path, path.stat().st_mtime)

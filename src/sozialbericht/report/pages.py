@@ -11,6 +11,7 @@ from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis.indicators import read_catalogue
 from sozialbericht.data.inputs import read_inputs
+from sozialbericht.policy.register import escape_markdown as escape
 from sozialbericht.report.dates import edition_dates
 from sozialbericht.report.tables import markdown_table
 
@@ -20,6 +21,7 @@ STATUS_TEXT = {
     "not_applicable": "„x“ (nicht sinnvoll)",
     "nothing": "„-“ (nichts vorhanden, als 0 gezählt)",
     "unavailable": "„0“ als „nicht verfügbar“ behandelt (ganze Jahresspalte; bei Quoten, Anteilen und Mittelwerten jede 0)",
+    "missing_year": "Jahr fehlt in der Datei (ganze Jahresspalte; im Manifest bei den Jahren genannt)",
 }
 
 
@@ -43,7 +45,8 @@ CONFIGURATION = [
     ("data/measures.yml", "Handlungsstrategien und Maßnahmen mit Umsetzungsstand"),
     ("data/participation.yml", "Beteiligungsformate"),
     ("data/target_groups.yml", "Zielgruppen der Beteiligung"),
-    ("data/report.yml", "Stichtag und Redaktionsschluss je Ausgabe"),
+    ("data/report.yml", "Seiten und Teile jeder Ausgabe"),
+    ("data/editions.yml", "Stichtag und Redaktionsschluss je Ausgabe"),
 ]
 
 
@@ -59,6 +62,19 @@ def origin_text(origin: str) -> str:
 def quoted(name: str) -> str:
     """A name of the data source (dataset, feature), quoted as it is (STYLE.md)."""
     return f"„{name}“"
+
+
+def input_notes(manifest: list[dict]) -> str:
+    """What the build repaired or found missing in the inputs (geometry repairs, missing years)."""
+    notes = [f"- {quoted(r['name'])}: {escape(note)}" for r in manifest for note in r.get("repairs", [])]
+    for record in manifest:
+        years = record.get("missing_years") or []
+        if years:
+            which = (
+                f"Das Jahr {years[0]} fehlt" if len(years) == 1 else f"Die Jahre {', '.join(map(str, years))} fehlen"
+            )
+            notes.append(f"- {quoted(record['name'])}: {which} in der Datei; die Tabellen führen es ohne Wert.")
+    return "\n\n**Lücken und Reparaturen der Eingabedateien:**\n\n" + "\n".join(notes) if notes else ""
 
 
 class EditionPages:
@@ -125,7 +141,7 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
         """Every input file with where it lies in the data source, its years and checksum (technical part)."""
         local = not self.inputs.source.startswith("Open-Data")
         rows = []
-        for record in self.inputs.published_manifest():
+        for record in self.inputs.manifest:
             rows.append(
                 {
                     "Eingabe": quoted(record["name"]),
@@ -152,7 +168,7 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
                 "wurden nicht von der Schnittstelle abgerufen, sondern aus einer Kopie Dritter in deren Format "
                 "umgebaut:\n\n" + "\n".join(f"- {quoted(name)}: {origin_text(origin)}" for name, origin in origins)
             )
-        return Markdown(text)
+        return Markdown(text + input_notes(self.inputs.manifest))
 
     def configuration(self) -> Markdown:
         """The configuration files of the report, for the technical part of the appendix."""
