@@ -328,3 +328,45 @@ def test_change_of_one_percentage_point_is_singular():
     assert text.change_text(share, 1.0, 10.0) == "+1 Prozentpunkt"
     assert text.change_text(share, -2.0, 10.0) == "−2 Prozentpunkte"
     assert text.change_text(share, -1.0, 10.0, signed=False) == "1 Prozentpunkt"
+
+
+# -- the rule applied to what planners edit -------------------------------------------------------
+# names of the data source are quoted verbatim, not gendered: the features and dataset titles it reads
+SOURCE_NAMES = {"feature", "features", "dataset"}
+
+
+def _strings(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key not in SOURCE_NAMES:
+                yield from _strings(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, f"{path}[{i}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def test_every_label_in_data_follows_the_style():
+    """Titles, units, definitions, notes, target groups, measures: no generic masculine, no other gender style,
+    no count out of agreement (STYLE.md). datasets.yml holds the source's own titles and is not checked."""
+    found = []
+    for path in sorted((ROOT / "data").glob("*.yml")):
+        if path.name == "datasets.yml":
+            continue
+        for where, text in _strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            found += [f"{path.name}{where}: {p}" for p in style.problems(text, build=False)]
+    assert found == [], "\n".join(found)
+
+
+def test_page_texts_follow_the_style():
+    """data/texts/*.md, the static text of the fixed pages (comments for editors aside)."""
+    import re
+
+    found = []
+    for path in sorted((ROOT / "data" / "texts").glob("*.md")):
+        text = re.sub(r"<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S)
+        # the technical part of the appendix may name configuration files and commands
+        public = text.split("## Technische Angaben")[0]
+        found += [f"{path.name}: {p}" for p in style.problems(public)]
+    assert found == [], "\n".join(found)
