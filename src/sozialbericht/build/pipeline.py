@@ -22,6 +22,7 @@ from sozialbericht.build.publish import publish_edition, publish_pdf, site_root
 from sozialbericht.build.stage import copy_chart_data, jupyter_book, stage
 from sozialbericht.data.inputs import Inputs, load_inputs_for
 from sozialbericht.data.opendata import open_source
+from sozialbericht.report.dates import edition_dates
 from sozialbericht.settings import Settings
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ def build(settings: Settings, force: bool = False) -> dict:
         if "pdf" in formats:
             pdf = stage_dir / "_build" / "latex" / f"sozialbericht-{year}.pdf"
             pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
-            jupyter_book(stage_dir, "pdflatex")
+            jupyter_book(stage_dir, "pdflatex", source_date=edition_dates(year).source_date_epoch())
             if not pdf.is_file():
                 raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
         # publish only after every requested format was built: never half an edition
