@@ -7,7 +7,6 @@ the website is a symlink switched with one rename, the PDF is replaced with one 
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -23,7 +22,8 @@ import yaml
 
 from sozialbericht import settings as config
 from sozialbericht.analysis.indicators import read_catalogue
-from sozialbericht.build import downloads
+from sozialbericht.build import downloads, release
+from sozialbericht.build.lock import edition_lock
 from sozialbericht.data.inputs import Inputs, load_inputs
 from sozialbericht.data.opendata import source_from_environment
 from sozialbericht.errors import SozialberichtError
@@ -302,23 +302,19 @@ def site_root() -> Path:
     return config.BUILD_DIR / "html"
 
 
-def publish_edition(html_dir: Path, year: int) -> Path:
-    """Switch _build/html/<year> to the new edition with one atomic rename of a symlink."""
+def publish_edition(release_dir: Path, year: int) -> Path:
+    """Switch _build/html/<year> to a finished release (release.assemble) with one atomic rename of a symlink."""
     root = site_root()
     if root.is_symlink():  # the single-edition layout of earlier versions
         root.unlink()
     root.mkdir(parents=True, exist_ok=True)
-    releases = config.BUILD_DIR / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    release = releases / f"{year}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    # a copy: the staging folder keeps its build for the next, incremental one
-    shutil.copytree(html_dir, release, symlinks=True)
+    releases = release_dir.parent
     link = root / str(year)
     if link.exists() and not link.is_symlink():
         shutil.move(str(link), releases / f"{year}-previous-{os.getpid()}")
     temporary = root / f".{year}-{os.getpid()}"
     temporary.unlink(missing_ok=True)
-    temporary.symlink_to(os.path.relpath(release, root))
+    temporary.symlink_to(os.path.relpath(release_dir, root))
     os.replace(temporary, link)
     for old in sorted(releases.glob(f"{year}-*"), key=lambda p: p.stat().st_mtime, reverse=True)[2:]:
         shutil.rmtree(old, ignore_errors=True)
@@ -332,10 +328,11 @@ def published_editions() -> list[dict]:
     for link in sorted(root.glob("[0-9][0-9][0-9][0-9]"), reverse=True):
         if (link / "index.html").is_file():
             year = int(link.name)
-            pdf = link / f"sozialbericht-{year}.pdf"
-            editions.append(
-                {"year": year, "path": f"{year}/index.html", "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None}
-            )
+            pdf = link / release.pdf_name(year)
+            entry = {"year": year, "path": f"{year}/index.html", "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None}
+            if entry["pdf"] is None:
+                entry["pdf_note"] = release.read_info(link).get("pdf_note", release.NO_PDF_NOTE)
+            editions.append(entry)
     return editions
 
 
@@ -360,7 +357,7 @@ def write_site_index() -> None:
         + (
             f' – <a href="{e["pdf"]}">PDF herunterladen<span class="sr-only"> ({e["year"]})</span></a>'
             if e["pdf"]
-            else ""
+            else f" – {escape(e['pdf_note'])}"
         )
         + "</li>"
         for e in editions
@@ -433,10 +430,24 @@ def _unchanged(year: int, key: str, formats: tuple[str, ...]) -> bool:
 def build(
     year: int | None = None, formats: tuple[str, ...] = ("html", "pdf"), workers: int = 2, force: bool = False
 ) -> dict:
-    from sozialbericht.build.runner import NotebookRunner
-
+    """Build one edition under its lock (build/lock.py): prepare, notebooks, stage, publish."""
     started = time.perf_counter()
     inputs, year = read_inputs_for(year)
+    release.check_free_space(config.BUILD_DIR)
+    try:
+        with edition_lock(config.BUILD_DIR / "locks", year):
+            return _build_locked(inputs, year, formats, workers, force, started)
+    except OSError as error:  # read-only or full output folder: the usual message, not a traceback
+        raise BuildError(release.os_error_message(error, year)) from None
+
+
+def _build_locked(
+    inputs: Inputs, year: int, formats: tuple[str, ...], workers: int, force: bool, started: float
+) -> dict:
+    from sozialbericht.build.runner import NotebookRunner
+
+    # the key is compared and written while this process holds the edition: no other build can
+    # publish between the comparison and the publication
     key = build_key(inputs.content_digest(), year)
     results = {"year": year}
     if not force and _unchanged(year, key, formats):
@@ -458,45 +469,39 @@ def build(
         timings = execute_notebooks(
             year, inputs_file, edition_dir, workers, inputs.content_digest(), needs, runner=runner
         )
-    stage_root = config.BUILD_DIR / "stage"
-    stage_root.mkdir(parents=True, exist_ok=True)
-    lock = open(stage_root / f"{year}.lock", "w")  # noqa: SIM115 (held until the build ends)
+    stage_dir = stage(year, edition_dir, config.BUILD_DIR / "stage" / str(year))
+    html = pdf = None
+    if "html" in formats:
+        jupyter_book(stage_dir, "html")
+        html = stage_dir / "_build" / "html"
+        _copy_chart_data(stage_dir, html)
+        downloads.write_downloads(inputs, year, html / "downloads")
+    if "pdf" in formats:
+        pdf = stage_dir / "_build" / "latex" / release.pdf_name(year)
+        pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
+        jupyter_book(stage_dir, "pdflatex")
+        if not pdf.is_file():
+            raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
+    # publish only after every requested format was built: never half an edition
+    releases = config.BUILD_DIR / "releases"
+    release.remove_incomplete(releases, year, keep=site_root() / str(year))
+    release_dir = None
+    if html is not None:
+        published_pdf = config.BUILD_DIR / "pdf" / release.pdf_name(year)
+        release_dir = release.assemble(html, releases, year, key, inputs.content_digest(), pdf, published_pdf)
+        if release.read_info(release_dir)["pdf"] is None:
+            log("  no PDF of these inputs yet: the website is published without one and says so")
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise BuildError(f"Another build of {year} is running (lock {lock.name}); wait for it to finish.") from None
-    stage_dir = stage(year, edition_dir, stage_root / str(year))
-    try:
-        html = pdf = None
-        if "html" in formats:
-            jupyter_book(stage_dir, "html")
-            html = stage_dir / "_build" / "html"
-            _copy_chart_data(stage_dir, html)
-            downloads.write_downloads(inputs, year, html / "downloads")
-            (html / ".build-key").write_text(key)
-        if "pdf" in formats:
-            pdf = stage_dir / "_build" / "latex" / f"sozialbericht-{year}.pdf"
-            pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
-            jupyter_book(stage_dir, "pdflatex")
-            if not pdf.is_file():
-                raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
-        # publish only after every requested format was built: never half an edition
-        if html is not None:
-            published_pdf = config.BUILD_DIR / "pdf" / f"sozialbericht-{year}.pdf"
-            pdf_key = published_pdf.with_suffix(".key")
-            if pdf is not None:
-                shutil.copy2(pdf, html / pdf.name)
-            elif published_pdf.is_file() and pdf_key.is_file() and pdf_key.read_text() == key:
-                shutil.copy2(published_pdf, html / published_pdf.name)
         if pdf is not None:
             results["pdf"] = str(publish_pdf(pdf, year, key))
             log(f"PDF: {results['pdf']}")
-        if html is not None:
-            results["html"] = str(publish_edition(html, year) / "index.html")
+        if release_dir is not None:
+            results["html"] = str(publish_edition(release_dir, year) / "index.html")
             log(f"website: {site_root() / 'index.html'} (edition: {results['html']})")
-    finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
+    except BaseException:
+        if release_dir is not None and (site_root() / str(year)).resolve() != release_dir.resolve():
+            shutil.rmtree(release_dir, ignore_errors=True)
+        raise
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["notebooks"] = timings
     log(f"done in {results['seconds']} s")
