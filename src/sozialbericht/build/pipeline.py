@@ -142,7 +142,7 @@ def build(settings: Settings, force: bool = False) -> dict:
     try:
         html = pdf = None
         if "html" in formats:
-            jupyter_book(stage_dir, "html")
+            jupyter_book(stage_dir, "html", strict=settings.strict)
             html = stage_dir / "_build" / "html"
             copy_chart_data(stage_dir, html)
             downloads.write_downloads(inputs, year, html / "downloads")
@@ -150,7 +150,7 @@ def build(settings: Settings, force: bool = False) -> dict:
         if "pdf" in formats:
             pdf = stage_dir / "_build" / "latex" / f"sozialbericht-{year}.pdf"
             pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
-            jupyter_book(stage_dir, "pdflatex")
+            jupyter_book(stage_dir, "pdflatex", strict=settings.strict)
             if not pdf.is_file():
                 raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
         # publish only after every requested format was built: never half an edition
