@@ -147,14 +147,14 @@ def _build_locked(settings: Settings, inputs: Inputs, year: int, force: bool, st
     stage_dir = stage(year, edition_dir, settings.build_dir / "stage" / str(year))
     html = pdf = None
     if "html" in formats:
-        jupyter_book(stage_dir, "html")
+        jupyter_book(stage_dir, "html", strict=settings.strict)
         html = stage_dir / "_build" / "html"
         copy_chart_data(stage_dir, html)
         downloads.write_downloads(inputs, year, html / "downloads")
     if "pdf" in formats:
         pdf = stage_dir / "_build" / "latex" / release.pdf_name(year)
         pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
-        jupyter_book(stage_dir, "pdflatex", source_date=edition_dates(year).source_date_epoch())
+        jupyter_book(stage_dir, "pdflatex", strict=settings.strict, source_date=edition_dates(year).source_date_epoch())
         if not pdf.is_file():
             raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
     # publish only after every requested format was built: never half an edition
