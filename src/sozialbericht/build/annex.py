@@ -260,36 +260,41 @@ def publish(pdf: Path, target_dir: Path) -> Path:
     return target
 
 
-def offer_publications(html_dir: Path, year: int) -> list[Path]:
-    """Both PDFs (report and annex) in the edition's downloads and its data package, where they were built."""
+def offer_publications(html_dir: Path, year: int, report: Path | None, annex_pdf: Path | None) -> list[Path]:
+    """Both PDFs of this build (report and annex) on the edition's site, in its downloads and in its data
+    package. PDFs of an earlier build are removed from the website's folder first: a website-only build
+    offers no PDF of other inputs (the release adds the report PDF when its key matches; build/release.py)."""
     import json
     import shutil
 
     folder = html_dir / "downloads"
-    package_file = folder / "datapackage.json"
     titles = {
-        f"sozialbericht-{year}.pdf": f"Sozialbericht Leipzig {year} (PDF)",
-        f"{annex_name(year)}.pdf": f"Ortsteil-Steckbriefe {year}, Anhang zum Sozialbericht (PDF)",
+        f"sozialbericht-{year}.pdf": (report, f"Sozialbericht Leipzig {year} (PDF)"),
+        f"{annex_name(year)}.pdf": (annex_pdf, f"Ortsteil-Steckbriefe {year}, Anhang zum Sozialbericht (PDF)"),
     }
     offered = []
-    for name, title in titles.items():
-        source = html_dir / name
-        if source.is_file() and folder.is_dir():
-            shutil.copy2(source, folder / name)
-            offered.append((name, title))
-    if package_file.is_file() and offered:
+    for name, (source, title) in titles.items():
+        for stale in (html_dir / name, folder / name):
+            stale.unlink(missing_ok=True)
+        if source is not None and source.is_file():
+            shutil.copy2(source, html_dir / name)
+            if folder.is_dir():
+                shutil.copy2(source, folder / name)
+                offered.append((name, title))
+    package_file = folder / "datapackage.json"
+    if package_file.is_file():
         package = json.loads(package_file.read_text(encoding="utf-8"))
         resources = [r for r in package.get("resources", []) if r.get("path") not in titles]
-        for name, title in offered:
-            resources.append(
-                {
-                    "name": name.removesuffix(".pdf"),
-                    "path": name,
-                    "title": title,
-                    "format": "pdf",
-                    "mediatype": "application/pdf",
-                }
-            )
+        resources += [
+            {
+                "name": name.removesuffix(".pdf"),
+                "path": name,
+                "title": title,
+                "format": "pdf",
+                "mediatype": "application/pdf",
+            }
+            for name, title in offered
+        ]
         package["resources"] = resources
         package_file.write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
     return [folder / name for name, _ in offered]

@@ -45,8 +45,11 @@ def output_dir(stage_dir: Path) -> Path:
     return stage_dir.parent / f"{stage_dir.name}-pdf"
 
 
-def start(stage_dir: Path, jobs: int = 1) -> subprocess.Popen:
-    """Start ``jupyter-book pdflatex`` on the staged book, in its own output folder."""
+def start(stage_dir: Path, jobs: int = 1, strict: bool = False, source_date: int | None = None) -> subprocess.Popen:
+    """Start ``jupyter-book pdflatex`` on the staged book, in its own output folder.
+
+    ``strict`` and ``source_date`` as in :func:`sozialbericht.build.stage.jupyter_book` (warnings fail the
+    build; the PDF's dates are the edition's)."""
     toc = config.load_yaml((stage_dir / "_toc.yml").read_text(encoding="utf-8"))
     toc_file = stage_dir / PDF_TOC
     text = yaml.safe_dump(pdf_toc(toc), allow_unicode=True, sort_keys=False)
@@ -56,11 +59,13 @@ def start(stage_dir: Path, jobs: int = 1) -> subprocess.Popen:
     out.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "sozialbericht.build.sphinx_parallel", "--jobs", str(jobs), "build"]
     command += [str(stage_dir), "--builder", "pdflatex", "--keep-going", "--toc", str(toc_file)]
-    command += ["--path-output", str(out)]
+    command += ["--path-output", str(out), *(["-W", "-n"] if strict else [])]
     log = open(out / "jupyter-book-pdflatex.log", "w")  # noqa: SIM115 (the child writes it; closed at exit)
     # Sphinx's Makefile runs latexmk -pdf: every xelatex pass then writes the whole PDF with its images;
     # -xelatex (as the Makefile suggests) writes .xdv on the passes and the PDF once
     env = {**os.environ, "LATEXMKOPTS": "-xelatex"}
+    if source_date:
+        env.update(SOURCE_DATE_EPOCH=str(source_date), FORCE_SOURCE_DATE="1")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     process.started = time.perf_counter()  # type: ignore[attr-defined]
     return process

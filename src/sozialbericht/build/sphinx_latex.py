@@ -52,9 +52,13 @@ def _tex(text: str) -> str:
     )
 
 
-def title_page(year: int) -> str:
-    """The title page and, on its back, the imprint (LaTeX, replaces Sphinx's \\sphinxmaketitle)."""
+def title_page(year: int, date_line: str = "") -> str:
+    """The title page and, on its back, the imprint (LaTeX, replaces Sphinx's \\sphinxmaketitle).
+
+    ``date_line``: the edition's dates as the build sets them (Sphinx's ``today``: "Stichtag … ·
+    Redaktionsschluss …"); without it, the Stichtag."""
     stichtag = fmt.year_end(year)
+    dates = _tex(date_line) if date_line and "Stichtag" in date_line else f"Stichtag {stichtag}"
     annex = f"ortsteil-steckbriefe-{year}.pdf"
     return rf"""
 \begin{{titlepage}}
@@ -64,7 +68,7 @@ def title_page(year: int) -> str:
 \vspace{{1.2em}}
 {{\LARGE Ausgabe {year}\par}}
 \vspace{{0.8em}}
-{{\Large Stichtag {stichtag}\par}}
+{{\Large {dates}\par}}
 \vspace{{2.5em}}
 {{\large Die soziale Lage in der Stadt, ihren Stadtbezirken und Ortsteilen\par}}
 \vfill
@@ -174,7 +178,7 @@ def _configure(app: Sphinx, _config) -> None:
     if year is None:
         return
     elements = dict(app.config.latex_elements or {})
-    elements["maketitle"] = title_page(year)
+    elements["maketitle"] = title_page(year, str(app.config.today or ""))
     # no index: the report has none, and xindy's runs cost seconds in every build
     elements["makeindex"] = ""
     elements["printindex"] = ""

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis import warning
 from sozialbericht.analysis.indicators import Indicator, changes, extremes, key_figure, level_values, reference_year
@@ -140,7 +140,7 @@ class Chapter:
             y_title=ind.unit,
             number_format=d3_format(ind),
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def map(self, indicator_id: str):
         ind = self.indicator(indicator_id)
@@ -183,7 +183,7 @@ class Chapter:
                 borders=borders,
                 label_names=named,
             )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def extremes_text(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -228,7 +228,7 @@ class Chapter:
             reference=reference,
             reference_label="Stadt Leipzig" if reference is not None else None,
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def definition(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -270,6 +270,7 @@ class Chapter:
     def developments(self) -> Markdown:
         """What moved most over five years, and where, for each indicator of the chapter."""
         items = []
+        survey_note = False
         for ind in self.indicators:
             year = self.ref_year(ind.id)
             if year is None:
@@ -288,11 +289,9 @@ class Chapter:
             if ind.is_grade_scale:
                 line += " (Notenskala: ein höherer Wert ist ungünstiger)"
             if ind.survey and not moves.empty:
-                # a few hundred respondents per Ortsteil: the largest change is mostly sampling noise
-                line += (
-                    "; die Ortsteilwerte sind Stichprobenschätzungen der Bürgerumfrage, einzelne Ortsteile "
-                    "werden daher nicht hervorgehoben"
-                )
+                # a few hundred respondents per Ortsteil: the largest change is mostly sampling noise;
+                # said once below the list, not for every indicator
+                survey_note = True
             elif not moves.empty:
                 tested = moves["significant"].notna().any()
                 # with counts, only a change larger than chance in a small area names the Ortsteil
@@ -302,13 +301,13 @@ class Chapter:
                 if not rises.empty:
                     up = rises.iloc[0]
                     line += (
-                        f"; stärkster{qualifier} Anstieg in {up['area_name']} um "
+                        f"; stärkster{qualifier} Anstieg {grammar.area(up['area_name'], preposition='in')} um "
                         f"{narrative.change_text(ind, up['change'], up['value_before'])}"
                     )
                 if not falls.empty:
                     down = falls.iloc[-1]
                     line += (
-                        f"; stärkster{qualifier} Rückgang in {down['area_name']} um "
+                        f"; stärkster{qualifier} Rückgang {grammar.area(down['area_name'], preposition='in')} um "
                         f"{narrative.change_text(ind, down['change'], down['value_before'])}"
                     )
                 if tested and rises.empty and falls.empty:
@@ -317,8 +316,7 @@ class Chapter:
                     worse = moves["change"] > 0 if ind.direction == "higher_worse" else moves["change"] < 0
                     count = int(worse.sum())
                     line += (
-                        f"; in {'einem' if count == 1 else fmt.number(count)} von {len(moves)} Ortsteilen "
-                        "entwickelte sich der Wert ungünstig"
+                        f"; in {grammar.of_total(count, len(moves), 'Ortsteil')} entwickelte sich der Wert ungünstig"
                     )
                     if tested and count:
                         certain = int((worse & moves["significant"].eq(True)).sum())
@@ -329,6 +327,11 @@ class Chapter:
                         )
             items.append(line + ".")
         text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
+        if survey_note:
+            text += (
+                "\n\nBei Werten der Bürgerumfrage werden einzelne Ortsteile nicht hervorgehoben: ihre Werte sind "
+                "Stichprobenschätzungen aus wenigen Befragten je Ortsteil."
+            )
         warnings = self.warning_summary()
         if warnings:
             text += (

@@ -38,7 +38,6 @@ from sozialbericht.report.charts_output import (
     ChartOutput,
     _bundle_cache_file,
     data_table_html,
-    include_png,
     vega_bundle,
     write_vega_bundle,
 )
@@ -94,7 +93,6 @@ __all__ = [
     "classify",
     "data_table_html",
     "format_value",
-    "include_png",
     "legend_direction",
     "map_geometry",
     "map_palette",

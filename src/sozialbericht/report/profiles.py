@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 from IPython.display import Markdown
 
-from sozialbericht import fmt
+from sozialbericht import fmt, style
 from sozialbericht.analysis.indicators import reference_year
 from sozialbericht.data.geography import ORTSTEIL, STADT
 from sozialbericht.policy import register as policy
@@ -235,7 +235,7 @@ class Profiles(Edition):
         lines = [
             f"# {name}",
             "",
-            f"Ortsteil {code} im Stadtbezirk {sbz}. Einwohner am {fmt.year_end(pop_year)}: "
+            f"Ortsteil {code} im Stadtbezirk {sbz}. {style.persons('Einwohner')} am {fmt.year_end(pop_year)}: "
             f"**{fmt.number(pop.iloc[0] if len(pop) else math.nan)}**. Ausgabe {self.year}.",
             "",
         ]
@@ -358,7 +358,7 @@ class Profiles(Edition):
                 '<p id="sb-ot-count" class="sb-ot-count" aria-live="polite"></p></form>',
                 '<table class="sb-ot-index"><thead><tr><th scope="col" style="text-align:right">Nr.</th>'
                 '<th scope="col">Ortsteil</th><th scope="col">Stadtbezirk</th>'
-                f'<th scope="col" style="text-align:right">Einwohner {pop_year}</th>'
+                f'<th scope="col" style="text-align:right">{style.persons("Einwohner")} {pop_year}</th>'
                 '<th scope="col">Frühwarnsystem</th></tr></thead><tbody>' + body + "</tbody></table>",
                 "```",
             ]
@@ -370,7 +370,7 @@ class Profiles(Edition):
                 "Nr.": [r["code"] for r in rows],
                 "Ortsteil": [r["name"] for r in rows],
                 "Stadtbezirk": [r["sbz"] for r in rows],
-                "Einwohner": [r["pop"] for r in rows],
+                style.persons("Einwohner"): [r["pop"] for r in rows],
                 "Frühwarnsystem": [r["group"] for r in rows],
             }
         )
