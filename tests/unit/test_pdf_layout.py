@@ -161,3 +161,14 @@ def test_annex_chart_has_axis_titles_units_and_whole_ticks():
     assert "Jahr (Stichtag 31.12.)" in chart and "\\% der Einwohner" in chart and "SGB-II-Dichte" in chart
     assert "{2018}" in chart and "{2020}" in chart
     assert annex_tikz.nice_step(12.5) == 5 and annex_tikz.nice_step(0.9) == 0.5 and annex_tikz.nice_step(30) == 10
+
+
+def test_pdf_toc_leaves_out_the_profiles_but_keeps_their_index():
+    from sozialbericht import settings as config
+    from sozialbericht.build import pdf
+
+    toc = config.load_yaml((config.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pruned = pdf.pdf_toc(toc)
+    text = repr(pruned)
+    assert "book/edition/steckbriefe/*" not in text and "'book/edition/steckbriefe'" in text
+    assert repr(toc).count("book/edition/") == text.count("book/edition/") + 1  # only the glob left
