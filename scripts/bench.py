@@ -916,10 +916,10 @@ def report(bench: Bench) -> str:
         + (
             f"{ratio:.2f}× ({naive['wall']:.1f} s naive / {cold['wall']:.1f} s ours)"
             if ratio
-            else ("failed" if (cold or naive) else "not run")
+            else ("failed" if naive else "not run")
         )
         + " | "
-        + verdict(ratio >= TARGETS["naive_ratio"] if ratio else (False if (cold or naive) else None))
+        + verdict(ratio >= TARGETS["naive_ratio"] if ratio else (False if naive else None))
         + " |"
     )
     cold_all = r.get("cold_all", {})
@@ -929,10 +929,10 @@ def report(bench: Bench) -> str:
         + (
             f"{all_ratio:.2f}× ({cold_all['wall']:.1f} s / {cold['wall']:.1f} s)"
             if all_ratio
-            else ("failed" if (cold or cold_all) else "not run")
+            else ("failed" if cold_all else "not run")
         )
         + " | "
-        + verdict(all_ratio <= TARGETS["all_ratio"] if all_ratio else (False if (cold or cold_all) else None))
+        + verdict(all_ratio <= TARGETS["all_ratio"] if all_ratio else (False if cold_all else None))
         + " |"
     )
     lines.append(
