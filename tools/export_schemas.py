@@ -18,8 +18,16 @@ SCHEMA_DIR = ROOT / "schemas"
 def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
     from sozialbericht.analysis.special_effects import SpecialEffects
+    from sozialbericht.policy import schema
 
-    return [("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte")]
+    return [
+        ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
+        ("plans.yml", schema.PlansFile, "Pläne und Konzepte der Stadt Leipzig"),
+        ("measures.yml", schema.MeasuresFile, "Handlungsstrategien und Maßnahmen"),
+        ("participation.yml", schema.ParticipationFile, "Beteiligungsformate und Gremien"),
+        ("target_groups.yml", schema.TargetGroupsFile, "Zielgruppen"),
+        ("gebiete.yml", schema.AreaGroupsFile, "Gebiete (Gruppen von Ortsteilen)"),
+    ]
 
 
 def expected() -> dict[Path, str]:

@@ -81,7 +81,7 @@ def _digest(*parts: bytes) -> str:
 
 # the administration's catalogues: only these notebooks render them; every other page includes
 # fragments written by the build (edition.write_policy_fragments), so editing a measure re-runs no chapter
-POLICY_FILES = {"plans.yml", "measures.yml", "participation.yml", "target_groups.yml"}
+POLICY_FILES = {"plans.yml", "measures.yml", "participation.yml", "target_groups.yml", "gebiete.yml"}
 POLICY_NOTEBOOKS = {"massnahmen", "beteiligung"}
 
 
@@ -94,13 +94,13 @@ def code_digest(policy: bool = True) -> bytes:
 
 def read_inputs_for(year: int | None) -> tuple[Inputs, int]:
     """Read and check every input; validate the authored catalogues before any notebook runs."""
-    from sozialbericht.policy.register import load_policy
+    from sozialbericht.policy.schema import load_policy
 
     log(f"reading the data ({source_from_environment().describe()})")
     inputs = load_inputs()
     year = year or latest_year(inputs)
     check_year(inputs, year)
-    load_policy(year)
+    load_policy(year, geography=inputs.geography)
     return inputs, year
 
 

@@ -9,9 +9,10 @@ from IPython.display import Markdown
 
 from sozialbericht import fmt
 from sozialbericht.analysis import warning
-from sozialbericht.policy import register as policy
-from sozialbericht.report import charts
+from sozialbericht.policy import matching, register
+from sozialbericht.report import charts, policy_pages
 from sozialbericht.report.edition import Edition
+from sozialbericht.report.policy_pages import escape_markdown
 from sozialbericht.report.tables import markdown_table
 
 STATUS_COLORS = {"hoch": "#542788", "mittel": "#b2abd2", "niedrig": "#fdb863", "sehr niedrig": "#b35806"}
@@ -140,7 +141,7 @@ class SteeringPages(Edition):
         for area in order.index:
             group = flags[flags["area_name"] == area].sort_values("severity", ascending=False)
             reasons = "\n".join(
-                f"  - {row.severity_label}: {policy.escape_markdown(row.reason)}" for row in group.itertuples()
+                f"  - {row.severity_label}: {escape_markdown(row.reason)}" for row in group.itertuples()
             )
             parts.append(f"- **{area}**\n{reasons}")
         return Markdown(
@@ -165,7 +166,7 @@ class SteeringPages(Edition):
                 "Kennzahl": changes["indicator"].map(
                     lambda i: self.catalogue.indicators[i].short if i in self.catalogue.indicators else "Index"
                 ),
-                "Begründung": changes["reason"].map(policy.escape_markdown),
+                "Begründung": changes["reason"].map(escape_markdown),
             }
         )
         counts = changes["change"].value_counts()
@@ -202,52 +203,62 @@ class SteeringPages(Edition):
 
     # -- Handlungsstrategien und Maßnahmen -----------------------------------------------
     def register(self) -> Markdown:
-        return Markdown(policy.register_markdown(self.policy, self.year))
+        return Markdown(policy_pages.register_markdown(self.policy, self.year))
 
     def tracking(self) -> Markdown:
-        return Markdown(policy.tracking_markdown(self.policy, self.year))
+        return Markdown(policy_pages.tracking_markdown(self.policy, self.year))
 
     def gaps(self) -> Markdown:
-        return Markdown(policy.gaps_markdown(self.policy, self.warning.flags, self.year))
+        return Markdown(policy_pages.gaps_markdown(self.policy, self.warning.flags, self.year))
 
     def plans(self) -> Markdown:
-        return Markdown(policy.plans_markdown(self.policy, None, self.year))
+        return Markdown(policy_pages.plans_markdown(self.policy, None, self.year))
 
     def measures_developments(self) -> Markdown:
-        changes = policy.status_changes(self.policy, self.year)
-        late = policy.overdue(self.policy, self.year)
-        gaps = policy.gaps(self.policy, self.warning.flags, self.year)
-        plans = policy.plans_for_chapter(self.policy, None, self.year)
-        renew = plans[plans["renewal_due"]]
+        changes = register.status_changes(self.policy, self.year)
+        late = register.overdue(self.policy, self.year)
+        gaps = matching.gaps(self.policy, self.warning.flags, self.year)
+        local = matching.local_difference(self.policy, self.warning.flags, self.year)
+        plans = register.plans_for_chapter(self.policy, None, self.year)
+        renew = plans[plans["renewal_due"].astype(bool)]
+        none = int((gaps["coverage"] == "keine").sum())
         text = (
-            f"- {len(changes)} Maßnahmen haben {self.year} ihren Umsetzungsstand geändert; "
-            f"{len(late)} sind über ihren Zeithorizont hinaus nicht umgesetzt.\n"
-            f"- {len(gaps)} vom Frühwarnsystem markierte Kennzahlen haben keine zugeordnete Maßnahme "
-            "(„Handlungsbedarf ohne Maßnahme“).\n"
+            f"- Für {len(changes)} Maßnahmen belegt eine Quelle {self.year} einen neuen Umsetzungsstand; "
+            f"{len(late)} haben ein belegtes Zieljahr überschritten.\n"
+            f"- Je Ortsteil und markierter Kennzahl entschieden: {none} Paare ohne jede Maßnahme "
+            f"(„{policy_pages.GAP}“), {len(gaps) - none} nur mit gesamtstädtischen Maßnahmen; in "
+            f"{len(local)} markierten Ortsteilen wirkt eine Maßnahme vor Ort"
+            + (f" ({fmt.join_names(local)})" if local else "")
+            + ".\n"
             f"- {len(renew)} Pläne oder Konzepte haben ihren Geltungszeitraum beendet und sind zur "
             "Fortschreibung vorzusehen"
-            + (f": {fmt.join_names([policy.escape_markdown(t) for t in renew['title']])}" if len(renew) else "")
+            + (f": {fmt.join_names([escape_markdown(t) for t in renew['title']])}" if len(renew) else "")
             + "."
         )
         return Markdown(text)
 
     # -- Beteiligung --------------------------------------------------------------------
     def instruments(self) -> Markdown:
-        return Markdown(policy.instruments_markdown(self.policy))
+        return Markdown(policy_pages.instruments_markdown(self.policy, self.year))
 
     def participation_summary(self) -> Markdown:
-        return Markdown(policy.participation_summary_markdown(self.policy, self.warning.flags))
+        return Markdown(
+            policy_pages.participation_summary_markdown(self.policy, self.warning.flags, self.evidence, self.year)
+        )
 
     def participation(self) -> Markdown:
-        return Markdown(policy.participation_markdown(self.policy, self.warning.flags))
+        return Markdown(policy_pages.participation_markdown(self.policy, self.warning.flags, self.evidence, self.year))
 
     def participation_developments(self) -> Markdown:
-        proposals = policy.participation_proposals(self.policy, self.warning.flags)
+        proposals = matching.participation_proposals(self.policy, self.warning.flags, self.evidence, self.year)
+        flagged = self.warning.flags["area_code"].nunique()
         new = self.warning.changes
         new_areas = sorted(set(new[new["change"] == "neu markiert"]["area_name"])) if not new.empty else []
+        distinct = proposals.groupby("area_code")["instrument_title"].apply(tuple).nunique() if len(proposals) else 0
         text = (
-            f"- Vorschläge für {proposals['area_name'].nunique()} Ortsteile und "
-            f"{proposals['target_group'].nunique()} Zielgruppen.\n"
+            f"- Vorschläge für {proposals['area_name'].nunique()} von {flagged} markierten Ortsteilen und "
+            f"{proposals['target_group'].nunique()} Zielgruppen; {distinct} unterschiedliche Zusammenstellungen "
+            "von Formaten, weil die Gremien des Stadtbezirks und des Gebiets genannt werden.\n"
         )
         if new_areas:
             text += (
