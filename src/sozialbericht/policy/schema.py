@@ -406,7 +406,11 @@ def load_policy(
         try:
             loaded[key] = load_catalogue(model, path)
         except CatalogueError as error:
-            problems.lines += [line.strip() for line in str(error).splitlines()[1:]] or [str(error)]
+            lines = str(error).splitlines()
+            if len(lines) > 1 and "ist ungültig" in lines[0]:
+                problems.lines += [line.strip() for line in lines[1:]]
+            else:  # unreadable or not YAML: one message naming the file and line
+                problems.lines.append(" ".join(line.strip() for line in lines))
             loaded[key] = None
     if any(loaded[k] is None for k in MODELS if k != "areas"):
         problems.raise_if_any()
