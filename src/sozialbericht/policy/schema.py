@@ -339,6 +339,7 @@ def _read_indicators(path: Path, problems: _Problems) -> tuple[dict[str, str], d
             "short": str(i.get("short") or i.get("title") or i["id"]),
             "chapter": i.get("chapter"),
             "direction": i.get("direction", "neutral"),
+            "unit": i.get("unit"),
         }
         for i in raw.get("indicators") or []
         if isinstance(i, dict) and isinstance(i.get("id"), str)

@@ -369,10 +369,11 @@ def _evidence_text(policy: Policy, row: dict) -> str:
     if row["evidence_indicator"] is None:
         return "Markierung des Frühwarnsystems"
     info = policy.indicators[row["evidence_indicator"]]
-    test = ", gesichert" if row["evidence_tested"] else ""
-    return (
-        f"{escape_markdown(info['short'])} {fmt.number(row['evidence_value'], 1)} gegenüber "
-        f"{fmt.number(row['evidence_city'], 1)} in der Stadt{test}"
+    test = ", statistisch gesichert" if row["evidence_tested"] else ""
+    unit = f" {info['unit']}" if info.get("unit") else ""
+    return escape_markdown(
+        f"{info['short']} {fmt.number(row['evidence_value'], 1)}{unit} gegenüber "
+        f"{fmt.number(row['evidence_city'], 1)}{unit} in der Stadt{test}"
     )
 
 
