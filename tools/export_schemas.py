@@ -18,10 +18,12 @@ SCHEMA_DIR = ROOT / "schemas"
 def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
     from sozialbericht.analysis.special_effects import SpecialEffects
+    from sozialbericht.data.structure import ReportStructure
     from sozialbericht.policy import schema
 
     return [
         ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
+        ("report.yml", ReportStructure, "Seiten und Teile jeder Ausgabe"),
         ("plans.yml", schema.PlansFile, "Pläne und Konzepte der Stadt Leipzig"),
         ("measures.yml", schema.MeasuresFile, "Handlungsstrategien und Maßnahmen"),
         ("participation.yml", schema.ParticipationFile, "Beteiligungsformate und Gremien"),
