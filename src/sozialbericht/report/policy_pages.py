@@ -267,10 +267,10 @@ def recommendations_markdown(policy: Policy, flags: pd.DataFrame, year: int, cha
             local = place[place["kind"] == "vor_ort"]
             if not local.empty:
                 named = "; ".join(
-                    f"{escape_markdown(r['measure_title'])} ({escape_markdown(r['status'] or 'Stand ohne Quelle')})"
+                    f"{escape_markdown(r['measure_title'])} ({escape_markdown(r['status'] or f'für {year} kein belegter Stand')})"
                     for r in local.to_dict("records")
                 )
-                lines.append(f"- **{escape_markdown(name)}**: vor Ort {named}; dazu die gesamtstädtischen.")
+                lines.append(f"- **{escape_markdown(name)}**: vor Ort {named}; dazu die gesamtstädtischen Maßnahmen.")
             elif (place["kind"] == "gesamtstaedtisch").any():
                 lines.append(f"- **{escape_markdown(name)}**: {NO_LOCAL} – nur die gesamtstädtischen Maßnahmen.")
             else:
@@ -379,10 +379,13 @@ def _evidence_text(policy: Policy, row: dict) -> str:
 
 def participation_markdown(policy: Policy, flags: pd.DataFrame, evidence: pd.DataFrame, year: int) -> str:
     proposals = matching.participation_proposals(policy, flags, evidence, year)
+    single = flags["area_code"].nunique() == 1
     if proposals.empty:
+        where = "In diesem Ortsteil ist" if single else "In den markierten Ortsteilen ist"
         return (
-            "Für die markierten Ortsteile ist keine Zielgruppe stärker vertreten als in der Stadt; es gibt keine "
-            "ortsbezogenen Beteiligungsvorschläge."
+            f"{where} keine betroffene Zielgruppe nachweislich stärker vertreten als in der Stadt; es gibt daher "
+            "keinen ortsbezogenen Beteiligungsvorschlag. Offen stehen die gesamtstädtischen Formate (Seite "
+            "„Beteiligung“)."
         )
     rows = []
     for (_code, _group), part in proposals.groupby(["area_code", "target_group"], sort=False):
@@ -400,8 +403,10 @@ def participation_markdown(policy: Policy, flags: pd.DataFrame, evidence: pd.Dat
                 formats,
             ]
         )
+    count = proposals["area_code"].nunique()
     lead = (
-        f"Vorschläge für {fmt.number(proposals['area_code'].nunique())} markierte Ortsteile. Eine Zielgruppe "
+        ("Vorschläge für diesen Ortsteil. " if single else f"Vorschläge für {fmt.number(count)} markierte Ortsteile. ")
+        + "Eine Zielgruppe "
         "erhält einen Vorschlag nur dort, wo sie stärker vertreten oder betroffen ist als in der Stadt (bei "
         "Anteilen aus Fallzahlen statistisch gesichert). Genannt werden zuerst die Gremien am Ort, dann die des "
         "Stadtbezirks, dann gesamtstädtische."
