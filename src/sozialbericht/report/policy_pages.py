@@ -372,8 +372,8 @@ def _evidence_text(policy: Policy, row: dict) -> str:
     test = ", statistisch gesichert" if row["evidence_tested"] else ""
     unit = f" {info['unit']}" if info.get("unit") else ""
     return escape_markdown(
-        f"{info['short']} {fmt.number(row['evidence_value'], 1)}{unit} gegenüber "
-        f"{fmt.number(row['evidence_city'], 1)}{unit} in der Stadt{test}"
+        f"{info['short']}: {fmt.number(row['evidence_value'], 1)}{unit} (Stadt: "
+        f"{fmt.number(row['evidence_city'], 1)}){test}"
     )
 
 
