@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar
 from sozialbericht.analysis.warning import SEVERITY as SEVERITY_LABELS
 from sozialbericht.policy import matching, register
 from sozialbericht.policy.schema import CITY_WIDE, Policy
@@ -104,10 +104,19 @@ def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
         "Quellen",
     ]
     outside = int((~plans["social"].astype(bool)).sum())
+    subject = (
+        "Ein Plan oder Konzept der Stadt betrifft "
+        if len(plans) == 1
+        else (f"{fmt.number(len(plans))} Pläne und Konzepte der Stadt betreffen ")
+    )
     lead = (
-        f"{fmt.number(len(plans))} Pläne und Konzepte der Stadt betreffen "
+        subject
         + ("die Kennzahlen dieses Kapitels" if chapter else "die Themen dieses Berichts")
-        + (f", {fmt.number(outside)} davon außerhalb des Sozialbereichs" if outside else "")
+        + (
+            f", davon {'einer' if outside == 1 else fmt.number(outside)} außerhalb des Sozialbereichs"
+            if outside and len(plans) > 1
+            else ""
+        )
         + ". „Beschluss“ nennt ein Jahr nur, wenn eine Quelle den Beschluss berichtet; nicht belegte Angaben "
         "bleiben leer („nicht angegeben“)."
     )
@@ -187,8 +196,9 @@ def register_markdown(policy: Policy, year: int) -> str:
         f"Das Register umfasst {fmt.number(counts['strategies'])} ämterübergreifende Handlungsstrategien mit "
         f"{fmt.number(counts['measures'])} Maßnahmen und Programmen der Stadt (Ausgabe {year}). Die Strategien "
         "bündeln Maßnahmen unter den Zielen der genannten Pläne; die Bündelung ist eine Ordnung der "
-        f"Berichtsredaktion. Einen Umsetzungsstand tragen {fmt.number(counts['with_status'])} Maßnahmen, jeweils "
-        "mit Jahr und Quelle; wo keine Quelle einen Stand nennt, steht keiner."
+        f"Berichtsredaktion. Einen Umsetzungsstand {grammar.verb(counts['with_status'], 'trägt', 'tragen')} "
+        f"{grammar.count(counts['with_status'], 'Maßnahme')}, jeweils mit Jahr und Quelle; wo keine Quelle einen "
+        "Stand nennt, steht keiner."
     )
     parts = [lead, table(["Handlungsstrategie", "Grundlage", "Maßnahmen", "mit belegtem Stand"], rows)]
     parts.append(measures_markdown(policy, None, year))
@@ -308,9 +318,9 @@ def gaps_markdown(policy: Policy, flags: pd.DataFrame, year: int) -> str:
             ]
         )
     lead = (
-        f"Entschieden je Ortsteil und Kennzahl: {fmt.number(len(none))} markierte Paare haben keine Maßnahme "
-        f"({GAP}), {fmt.number(len(found) - len(none))} nur gesamtstädtische ({NO_LOCAL}). Eine Maßnahme in "
-        "einem anderen Ortsteil schließt die Lücke nicht."
+        f"Entschieden je Ortsteil und markierter Kennzahl: in {grammar.count(len(none), 'Fall', 'dat')} gibt es "
+        f"keine Maßnahme ({GAP}), in {grammar.count(len(found) - len(none), 'Fall', 'dat')} nur "
+        f"gesamtstädtische ({NO_LOCAL}). Eine Maßnahme in einem anderen Ortsteil schließt die Lücke nicht."
     )
     return lead + "\n\n" + table(["Kennzahl", "Lage", "Ortsteile", "Betroffene Ortsteile"], rows)
 

@@ -226,16 +226,20 @@ class SteeringPages(Edition):
         plans = register.plans_for_chapter(self.policy, None, self.year)
         renew = plans[plans["renewal_due"].astype(bool)]
         none = int((gaps["coverage"] == "keine").sum())
+        only_city = len(gaps) - none
         text = (
-            f"- Für {len(changes)} Maßnahmen belegt eine Quelle {self.year} einen neuen Umsetzungsstand; "
-            f"{len(late)} haben ein belegtes Zieljahr überschritten.\n"
-            f"- Je Ortsteil und markierter Kennzahl entschieden: {none} Paare ohne jede Maßnahme "
-            f"(„{policy_pages.GAP}“), {len(gaps) - none} nur mit gesamtstädtischen Maßnahmen; in "
-            f"{len(local)} markierten Ortsteilen wirkt eine Maßnahme vor Ort"
+            f"- {grammar.upper_first(grammar.count(len(changes), 'Maßnahme'))} "
+            f"{grammar.verb(len(changes), 'hat', 'haben')} {self.year} einen neuen, durch eine Quelle belegten "
+            f"Umsetzungsstand; {grammar.count(len(late), 'Maßnahme')} {grammar.verb(len(late), 'hat', 'haben')} "
+            "ein belegtes Zieljahr überschritten.\n"
+            f"- Je Ortsteil und markierter Kennzahl entschieden: in {grammar.count(none, 'Fall', 'dat')} keine "
+            f"Maßnahme („{policy_pages.GAP}“), in {grammar.count(only_city, 'Fall', 'dat')} nur gesamtstädtische. In "
+            f"{grammar.count(len(local), 'Ortsteil', 'dat', adjective_stem='markiert')} wirkt eine Maßnahme vor Ort"
             + (f" ({fmt.join_names(local)})" if local else "")
             + ".\n"
-            f"- {len(renew)} Pläne oder Konzepte haben ihren Geltungszeitraum beendet und sind zur "
-            "Fortschreibung vorzusehen"
+            f"- {grammar.upper_first(grammar.count(len(renew), 'Plan'))} oder Konzept{'e' if len(renew) > 1 else ''} "
+            f"{grammar.verb(len(renew), 'hat', 'haben')} den Geltungszeitraum beendet und "
+            f"{grammar.verb(len(renew), 'ist', 'sind')} zur Fortschreibung vorzusehen"
             + (f": {fmt.join_names([escape_markdown(t) for t in renew['title']])}" if len(renew) else "")
             + "."
         )
@@ -261,8 +265,10 @@ class SteeringPages(Edition):
         distinct = proposals.groupby("area_code")["instrument_title"].apply(tuple).nunique() if len(proposals) else 0
         text = (
             f"- Vorschläge für {proposals['area_name'].nunique()} von {flagged} markierten Ortsteilen und "
-            f"{proposals['target_group'].nunique()} Zielgruppen; {distinct} unterschiedliche Zusammenstellungen "
-            "von Formaten, weil die Gremien des Stadtbezirks und des Gebiets genannt werden.\n"
+            f"{grammar.count(proposals['target_group'].nunique(), 'Zielgruppe', 'akk', digits=True)}; "
+            f"{distinct} unterschiedliche Zusammenstellungen von Formaten, weil die Gremien des Stadtbezirks und "
+            "des Gebiets genannt werden. In den übrigen markierten Ortsteilen ist keine betroffene Zielgruppe "
+            "nachweislich stärker vertreten als in der Stadt.\n"
         )
         if new_areas:
             text += (
