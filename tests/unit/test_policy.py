@@ -107,7 +107,12 @@ def test_small_catalogues_load_and_resolve_places(tmp_path):
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [
-        ("plans", f"sources: {SRC}", "sources: []", "plans.yml: stek (Eintrag 1): Feld '(Eintrag)': Feld 'sources'"),
+        (
+            "plans",
+            f"sources: {SRC}",
+            "sources: []",
+            "plans.yml: stek (Eintrag 1): Feld 'sources': ein Eintrag, der kein Beispiel ist, braucht",
+        ),
         (
             "plans",
             '"https://example.org/quelle"',
@@ -119,7 +124,7 @@ def test_small_catalogues_load_and_resolve_places(tmp_path):
             "measures",
             'source: "https://example.org/s"',
             "note: x",
-            "Feld '(Eintrag)': Feld 'status': Stand ohne Quelle",
+            "measures.yml: qm (Eintrag 1): Feld 'status': Stand ohne Quelle (source) für 2021",
         ),
         (
             "measures",
@@ -128,6 +133,13 @@ def test_small_catalogues_load_and_resolve_places(tmp_path):
             "measures.yml: qm (Eintrag 1): Feld 'chapter': unbekanntes Kapitel 'nix'",
         ),
         ("gebiete", '"Grünau-Nord"]', '"Grünau-Nordwest"]', "gebiete.yml: gruenau (Eintrag 1): Feld 'ortsteile.1'"),
+        ("measures", 'areas: ["gesamtstädtisch"]', "areas: []", "measures.yml: stadtweit (Eintrag 2): Feld 'areas'"),
+        (
+            "participation",
+            "[arbeitslose, aeltere, alle_einwohner],\n             per",
+            "[rentner],\n             per",
+            "participation.yml: sbb (Eintrag 1): Feld 'target_groups.0': unbekannte Zielgruppe 'rentner'",
+        ),
     ],
 )
 def test_errors_name_file_entry_and_field(tmp_path, file, old, new, expected):
@@ -141,7 +153,9 @@ def test_an_example_carries_no_status_and_examples_stay_under_a_tenth(tmp_path):
         f"sources: {SRC},\n             status", "beispiel: true,\n             status", 1
     )
     assert with_status != FILES["measures.yml"]
-    assert "ein Beispiel trägt keinen Umsetzungsstand" in problems(tmp_path, measures=with_status)
+    assert "qm (Eintrag 1): Feld 'status': ein Beispiel trägt keinen Umsetzungsstand" in problems(
+        tmp_path, measures=with_status
+    )
     example = (
         FILES["plans.yml"].rstrip(" ")
         + "          - {id: bsp, title: B, kind: plan, sector: soziales, beispiel: true}\n"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from sozialbericht import settings as config
 from sozialbericht.data.catalogue import MAX_TEXT, MAX_TITLE, Entry, load_catalogue
@@ -82,16 +82,21 @@ Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 Url = Annotated[str, AfterValidator(_url)]
-Sources = Annotated[list[Url], Field(description="Belege (http/https); Pflicht außer bei Beispielen")]
+Sources = Annotated[
+    list[Url], Field(description="Belege (http/https); Pflicht außer bei Beispielen", validate_default=True)
+]
+Example = Annotated[bool, Field(description="true: Beispiel der Berichtsredaktion, kein Beschluss der Stadt")]
 Areas = Annotated[
     list[str],
     Field(description="Ortsteile (amtliche Namen), Gebiete aus gebiete.yml (Name) oder 'gesamtstädtisch'"),
 ]
 
 
-def _needs_sources(entry) -> None:
-    if not entry.beispiel and not entry.sources:
-        raise ValueError("Feld 'sources': ein Eintrag, der kein Beispiel ist, braucht mindestens eine Quelle")
+def _needs_sources(value: list, info: ValidationInfo) -> list:
+    """Every entry that is not an example names at least one source (``beispiel`` is validated first)."""
+    if not info.data.get("beispiel", False) and not value:
+        raise ValueError("ein Eintrag, der kein Beispiel ist, braucht mindestens eine Quelle")
+    return value
 
 
 class TargetGroup(Entry):
@@ -124,6 +129,7 @@ class AreaGroupsFile(Entry):
 
 class Plan(Entry):
     id: Id
+    beispiel: Example = False
     title: Title
     kind: Literal[tuple(PLAN_KINDS)]  # type: ignore[valid-type]
     sector: Literal[tuple(SECTORS)]  # type: ignore[valid-type]
@@ -141,14 +147,16 @@ class Plan(Entry):
     superseded_by: str | None = None
     notes: Text | None = None
     sources: Sources = []
-    beispiel: bool = False
 
-    @model_validator(mode="after")
-    def _consistent(self):
-        if self.period_start is not None and self.period_end is not None and self.period_end < self.period_start:
-            raise ValueError(f"Feld 'period_end': {self.period_end} liegt vor period_start {self.period_start}")
-        _needs_sources(self)
-        return self
+    _sources = field_validator("sources")(_needs_sources)
+
+    @field_validator("period_end")
+    @classmethod
+    def _after_start(cls, end: int | None, info: ValidationInfo) -> int | None:
+        start = info.data.get("period_start")
+        if end is not None and start is not None and end < start:
+            raise ValueError(f"{end} liegt vor period_start {start}")
+        return end
 
 
 class PlansFile(Entry):
@@ -178,6 +186,7 @@ class StatusEntry(Entry):
 
 class Measure(Entry):
     id: Id
+    beispiel: Example = False
     title: Title
     description: Text | None = None
     strategy: str
@@ -191,25 +200,35 @@ class Measure(Entry):
     target_year: Year | None = Field(default=None, description="Zieljahr, wenn eine Quelle es nennt")
     indicators: Annotated[list[IndicatorLink], Field(min_length=1)]
     plans: list[str] = []
-    areas: Areas = []
+    areas: Annotated[Areas, Field(validate_default=True)] = []
     status: dict[int, StatusEntry] = Field(default={}, description="Umsetzungsstand je Jahr, nur mit Quelle")
     sources: Sources = []
-    beispiel: bool = False
 
-    @model_validator(mode="after")
-    def _consistent(self):
-        _needs_sources(self)
-        if self.beispiel and self.status:
-            raise ValueError("Feld 'status': ein Beispiel trägt keinen Umsetzungsstand")
-        if self.beispiel and (self.horizon or self.target_year):
-            raise ValueError("Feld 'horizon': ein Beispiel trägt keine Frist")
-        if not self.beispiel:
-            if not self.areas:
-                raise ValueError("Feld 'areas': Ortsteile, Gebiete oder 'gesamtstädtisch' angeben")
-            missing = [str(year) for year, entry in self.status.items() if entry.source is None]
-            if missing:
-                raise ValueError(f"Feld 'status': Stand ohne Quelle (source) für {', '.join(missing)}")
-        return self
+    _sources = field_validator("sources")(_needs_sources)
+
+    @field_validator("horizon", "target_year")
+    @classmethod
+    def _no_deadline_for_examples(cls, value, info: ValidationInfo):
+        if value is not None and info.data.get("beispiel", False):
+            raise ValueError("ein Beispiel trägt keine Frist")
+        return value
+
+    @field_validator("areas")
+    @classmethod
+    def _places_given(cls, areas: list[str], info: ValidationInfo) -> list[str]:
+        if not areas and not info.data.get("beispiel", False):
+            raise ValueError("Ortsteile, Gebiete oder 'gesamtstädtisch' angeben")
+        return areas
+
+    @field_validator("status")
+    @classmethod
+    def _status_with_source(cls, status: dict, info: ValidationInfo) -> dict:
+        if status and info.data.get("beispiel", False):
+            raise ValueError("ein Beispiel trägt keinen Umsetzungsstand")
+        missing = [str(year) for year, entry in status.items() if entry.source is None]
+        if missing:
+            raise ValueError(f"Stand ohne Quelle (source) für {', '.join(missing)}")
+        return status
 
 
 class MeasuresFile(Entry):
@@ -219,6 +238,7 @@ class MeasuresFile(Entry):
 
 class Instrument(Entry):
     id: Id
+    beispiel: Example = False
     title: Title
     description: Text | None = None
     body: Title | None = Field(default=None, description="das Gremium oder die Stelle, die das Format trägt")
@@ -234,12 +254,8 @@ class Instrument(Entry):
         default=True, description="false: Gremium oder Erhebung, an die sich Einwohner/-innen nicht selbst wenden"
     )
     sources: Sources = []
-    beispiel: bool = False
 
-    @model_validator(mode="after")
-    def _consistent(self):
-        _needs_sources(self)
-        return self
+    _sources = field_validator("sources")(_needs_sources)
 
 
 class ParticipationFile(Entry):
