@@ -20,6 +20,7 @@ def catalogue_models():
     from sozialbericht.analysis.special_effects import SpecialEffects
     from sozialbericht.data.structure import ReportStructure
     from sozialbericht.policy import schema
+    from sozialbericht.report.dates import EditionsConfig
 
     return [
         ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
@@ -29,6 +30,7 @@ def catalogue_models():
         ("participation.yml", schema.ParticipationFile, "Beteiligungsformate und Gremien"),
         ("target_groups.yml", schema.TargetGroupsFile, "Zielgruppen"),
         ("gebiete.yml", schema.AreaGroupsFile, "Gebiete (Gruppen von Ortsteilen)"),
+        ("editions.yml", EditionsConfig, "Daten der Ausgaben (Stichtag, Redaktionsschluss)"),
     ]
 
 
