@@ -204,7 +204,7 @@ def test_a_measure_in_one_ortsteil_does_not_close_the_gap_in_another(tmp_path):
     assert list(recs[recs["area_name"] == "Grünau-Mitte"]["kind"]) == ["vor_ort"]
     assert list(recs[recs["area_name"] == "Volkmarsdorf"]["kind"]) == ["luecke"]
     gaps = matching.gaps(policy, found, 2022)
-    assert gaps[["area_name", "coverage"]].values.tolist() == [["Volkmarsdorf", "keine"]]
+    assert gaps[["area_name", "coverage"]].values.tolist() == [["Volkmarsdorf", "none"]]
     assert matching.local_difference(policy, found, 2022) == ["Grünau-Mitte"]
 
 
@@ -216,7 +216,7 @@ def test_local_measures_first_then_city_wide(tmp_path):
     recs = matching.recommendations(policy, flags(("62", "Grünau-Mitte", "index", 3)), 2022)
     assert list(recs["measure"]) == ["qm", "stadtweit"] and list(recs["kind"]) == ["vor_ort", "gesamtstaedtisch"]
     other = matching.gaps(policy, flags(("00", "Zentrum", "index", 3)), 2022)
-    assert other["coverage"].tolist() == ["nur gesamtstädtisch"]
+    assert other["coverage"].tolist() == ["city_wide"]
     text = policy_pages.recommendations_markdown(policy, flags(("00", "Zentrum", "index", 3)), 2022)
     assert "ohne Maßnahme vor Ort" in text
 
@@ -327,3 +327,15 @@ def test_escape_markdown_and_links():
     assert policy_pages.escape_markdown("<b>*x*</b> [a](b)") == "\\<b\\>\\*x\\*\\<\\/b\\> \\[a\\]\\(b\\)"
     assert policy_pages.md_link("L", "javascript:alert(1)") == "L"
     assert policy_pages.md_link("L", "https://example.org/a(b)") == "[L](https://example.org/a%28b%29)"
+
+
+def test_plan_page_shows_missing_facts_as_not_given_and_the_renewal_rule(tmp_path):
+    policy = load(tmp_path)
+    page = policy_pages.plans_markdown(policy, None, 2022)
+    row = next(line for line in page.splitlines() if line.startswith("| STEK"))
+    assert "Konzept\\, Stadtentwicklung und Stadterneuerung" in row
+    assert row.count("nicht angegeben") == 2  # no office, no adoption reported by a source
+    assert "**Fortschreibung fällig** \\(Geltungsdauer endete 2020\\)" in row
+    assert "[\\[1\\]](https://example.org/quelle)" in row
+    assert "Grünau \\(Ortsteile Grünau\\-Mitte und Grünau\\-Nord\\)" in row
+    assert policy_pages.plans_markdown(policy, None, 2014).startswith("Im Plankatalog ist kein Plan")

@@ -221,7 +221,7 @@ GAP_COLUMNS = ["indicator", "indicator_title", "chapter", "area_code", "area_nam
 
 
 def gaps(policy: Policy, flags: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Per flagged Ortsteil and indicator without a measure there: coverage 'keine' or 'nur gesamtstädtisch'."""
+    """Per flagged Ortsteil and indicator without a measure there: coverage 'none' or 'city_wide' (only)."""
     recs = recommendations(policy, flags, year)
     rows = []
     for (code, indicator), part in recs.groupby(["area_code", "indicator"], sort=False):
@@ -236,7 +236,7 @@ def gaps(policy: Policy, flags: pd.DataFrame, year: int) -> pd.DataFrame:
                 "chapter": first["chapter"],
                 "area_code": code,
                 "area_name": first["area_name"],
-                "coverage": "keine" if kinds == {"luecke"} else "nur gesamtstädtisch",
+                "coverage": "none" if kinds == {"luecke"} else "city_wide",
             }
         )
     return frame(rows, GAP_COLUMNS)
@@ -354,7 +354,7 @@ PROPOSAL_COLUMNS = [
     "place",
 ]
 EFFORT_ORDER = {3: ["hoch", "mittel", "gering"], 2: ["mittel", "gering", "hoch"], 1: ["gering", "mittel", "hoch"]}
-PLACE_ORDER = {"vor Ort": 0, "Stadtbezirk": 1, "gesamtstädtisch": 2}
+PLACE_ORDER = {"local": 0, "district": 1, "city": 2}  # where a format sits: the place, its Stadtbezirk, the city
 
 
 def _best_evidence(evidence: pd.DataFrame, code: str, group: str) -> dict | None:
@@ -377,11 +377,11 @@ def _formats_for(policy: Policy, group: str, ortsteil: str, stadtbezirk: str | N
         where = covers(policy, instrument["areas"], ortsteil)
         if where is None:
             continue
-        place, title = "gesamtstädtisch", instrument["title"]
+        place, title = "city", instrument["title"]
         if where == "vor_ort":
-            place = "vor Ort"
+            place = "local"
         elif instrument["per_stadtbezirk"]:
-            place = "Stadtbezirk"
+            place = "district"
             title = f"{instrument['title']} {stadtbezirk}" if stadtbezirk else instrument["title"]
         fits = not instrument["chapters"] or bool(set(instrument["chapters"]) & set(chapters))
         order = EFFORT_ORDER.get(severity or 0)

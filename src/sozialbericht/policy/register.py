@@ -25,10 +25,8 @@ from __future__ import annotations
 import pandas as pd
 
 from sozialbericht.errors import CatalogueError
-from sozialbericht.policy.schema import HORIZONS, PLAN_KINDS, SECTORS, SOCIAL_SECTORS, Policy
+from sozialbericht.policy.schema import HORIZONS, SOCIAL_SECTORS, Policy
 
-NO_STATUS = "ohne Angabe"
-NOT_GIVEN = "nicht angegeben"
 DONE = ("umgesetzt", "beendet")
 
 
@@ -70,28 +68,18 @@ def plan_chapters(policy: Policy, plan: dict) -> list[str]:
     return [c for c in policy.chapters if c in found]
 
 
-def renewal(policy: Policy, plan: dict, year: int) -> tuple[bool, str]:
-    """(due, German note) for the renewal rule in the module docstring."""
+def renewal(policy: Policy, plan: dict, year: int) -> tuple[bool, str, str | int | None]:
+    """(due, reason, detail) for the renewal rule in the module docstring.
+
+    reason: 'superseded' (detail: the successor's title), 'no_period', 'ended' or 'valid' (detail: period_end).
+    """
     end = plan.get("period_end")
     successor = policy.plans.get(plan.get("superseded_by") or "")
     if successor is not None and (_first_year(successor) is None or _first_year(successor) <= year + 1):
-        return False, f"abgelöst durch „{successor['title']}“"
+        return False, "superseded", successor["title"]
     if end is None:
-        return False, "Geltungsdauer nicht angegeben"
-    if end <= year:
-        return True, f"Geltungsdauer endete {end}"
-    return False, f"gilt bis {end}"
-
-
-def period_text(plan: dict) -> str:
-    start, end = plan.get("period_start"), plan.get("period_end")
-    if start is None and end is None:
-        return NOT_GIVEN
-    if start is None:
-        return f"bis {end}"
-    if end is None:
-        return f"ab {start}"
-    return f"{start}–{end}"
+        return False, "no_period", None
+    return end <= year, "ended" if end <= year else "valid", end
 
 
 PLAN_COLUMNS = [
@@ -99,12 +87,10 @@ PLAN_COLUMNS = [
     "title",
     "kind",
     "sector",
-    "sector_label",
     "social",
     "responsible_office",
     "adopted",
     "published",
-    "period",
     "period_start",
     "period_end",
     "decision",
@@ -116,7 +102,8 @@ PLAN_COLUMNS = [
     "sources",
     "notes",
     "renewal_due",
-    "renewal_note",
+    "renewal_reason",
+    "renewal_detail",
     "beispiel",
 ]
 
@@ -129,19 +116,17 @@ def plans_for_chapter(policy: Policy, chapter: str | None, year: int) -> pd.Data
         chapters = plan_chapters(policy, plan)
         if (chapter is not None and chapter not in chapters) or not plan_exists(plan, year):
             continue
-        due, note = renewal(policy, plan, year)
+        due, reason, detail = renewal(policy, plan, year)
         rows.append(
             {
                 "plan": plan_id,
                 "title": plan["title"],
-                "kind": PLAN_KINDS[plan["kind"]],
+                "kind": plan["kind"],
                 "sector": plan["sector"],
-                "sector_label": SECTORS[plan["sector"]],
                 "social": plan["sector"] in SOCIAL_SECTORS,
                 "responsible_office": plan["responsible_office"],
                 "adopted": plan["adopted"],
                 "published": plan["published"],
-                "period": period_text(plan),
                 "period_start": plan["period_start"],
                 "period_end": plan["period_end"],
                 "decision": plan["decision"],
@@ -155,7 +140,8 @@ def plans_for_chapter(policy: Policy, chapter: str | None, year: int) -> pd.Data
                 "sources": list(plan["sources"]),
                 "notes": plan["notes"],
                 "renewal_due": due and not plan["beispiel"],
-                "renewal_note": note,
+                "renewal_reason": reason,
+                "renewal_detail": detail,
                 "beispiel": plan["beispiel"],
             }
         )
@@ -367,8 +353,8 @@ def overdue(policy: Policy, year: int) -> pd.DataFrame:
                 "lead_office": measure["lead_office"],
                 "start_year": measure["start_year"],
                 "due_year": due_year(measure),
-                "status": status_in_year(measure, year) or NO_STATUS,
-                "basis": "Zieljahr laut Quelle" if measure["target_year"] is not None else "Frist im Register",
+                "status": status_in_year(measure, year),
+                "basis": "target_year" if measure["target_year"] is not None else "horizon",
             }
         )
     return frame(rows, OVERDUE_COLUMNS)
@@ -376,12 +362,12 @@ def overdue(policy: Policy, year: int) -> pd.DataFrame:
 
 def examples(policy: Policy) -> pd.DataFrame:
     """Every example entry of the register (kind, id, title): shown apart, in one marked box."""
-    rows = [{"kind": "Plan", "id": i, "title": p["title"]} for i, p in policy.plans.items() if p["beispiel"]]
+    rows = [{"kind": "plan", "id": i, "title": p["title"]} for i, p in policy.plans.items() if p["beispiel"]]
     rows += [
-        {"kind": "Maßnahme", "id": i, "title": m["title"]} for i, m in policy.measures.items() if is_example(policy, m)
+        {"kind": "measure", "id": i, "title": m["title"]} for i, m in policy.measures.items() if is_example(policy, m)
     ]
     rows += [
-        {"kind": "Beteiligung", "id": i, "title": m["title"]} for i, m in policy.instruments.items() if m["beispiel"]
+        {"kind": "instrument", "id": i, "title": m["title"]} for i, m in policy.instruments.items() if m["beispiel"]
     ]
     return frame(rows, ["kind", "id", "title"])
 

@@ -13,12 +13,37 @@ import pandas as pd
 from sozialbericht import fmt, grammar
 from sozialbericht.analysis.warning import SEVERITY as SEVERITY_LABELS
 from sozialbericht.policy import matching, register
-from sozialbericht.policy.schema import CITY_WIDE, Policy
+from sozialbericht.policy.schema import CITY_WIDE, PLAN_KINDS, SECTORS, Policy
 from sozialbericht.policy.urls import valid_url
 
 GAP = "Handlungsbedarf ohne Maßnahme"
 NO_LOCAL = "ohne Maßnahme vor Ort"
-NOT_GIVEN = register.NOT_GIVEN
+NOT_GIVEN = "nicht angegeben"
+PLACE_WORDS = {"local": "vor Ort", "district": "Stadtbezirk", "city": "gesamtstädtisch"}
+EXAMPLE_KINDS = {"plan": "Plan", "measure": "Maßnahme", "instrument": "Beteiligungsformat"}
+OVERDUE_BASIS = {"target_year": "Zieljahr laut Quelle", "horizon": "Frist im Register"}
+
+
+def period_text(start, end) -> str:
+    """The period of validity of a plan: '2023–2026', 'ab 2019', 'bis 2020' or 'nicht angegeben'."""
+    if start is None and end is None:
+        return NOT_GIVEN
+    if start is None:
+        return f"bis {end}"
+    if end is None:
+        return f"ab {start}"
+    return f"{start}–{end}"
+
+
+def renewal_text(reason: str, detail) -> str:
+    return {
+        "superseded": f"abgelöst durch „{detail}“",
+        "no_period": "Geltungsdauer nicht angegeben",
+        "ended": f"Geltungsdauer endete {detail}",
+        "valid": f"gilt bis {detail}",
+    }[reason]
+
+
 EXAMPLE_BOX = "Beispiele der Berichtsredaktion (keine Beschlüsse der Stadt Leipzig, nicht in der Umsetzungsverfolgung)"
 
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -60,8 +85,13 @@ def sources_text(urls: list[str]) -> str:
     return ", ".join(md_link(f"[{n}]", url) for n, url in enumerate(urls, start=1)) if urls else NOT_GIVEN
 
 
-def areas_text(areas: list[str]) -> str:
-    return escape_markdown(fmt.join_names(list(areas))) if areas else NOT_GIVEN
+def areas_text(areas: list[str], policy: Policy | None = None) -> str:
+    """The places of an entry; an area group is followed by its Ortsteile."""
+    if not areas:
+        return NOT_GIVEN
+    groups = policy.places.groups if policy is not None else {}
+    names = [f"{a} (Ortsteile {fmt.join_names(groups[a])})" if a in groups and groups[a] != [a] else a for a in areas]
+    return escape_markdown("; ".join(names))
 
 
 def _year(value) -> str:
@@ -78,17 +108,17 @@ def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
         return "Im Plankatalog ist kein Plan oder Konzept zu diesem Kapitel erfasst."
     rows = []
     for plan in plans.to_dict("records"):
-        renewal = escape_markdown(plan["renewal_note"])
+        renewal = escape_markdown(renewal_text(plan["renewal_reason"], plan["renewal_detail"]))
         if plan["renewal_due"]:
             renewal = f"**Fortschreibung fällig** \\({renewal}\\)"
         rows.append(
             [
                 md_link(plan["title"], plan["link"]),
-                escape_markdown(f"{plan['kind']}, {plan['sector_label']}"),
+                escape_markdown(f"{PLAN_KINDS[plan['kind']]}, {SECTORS[plan['sector']]}"),
                 cell(plan["responsible_office"]),
                 _year(plan["adopted"]),
-                escape_markdown(plan["period"]),
-                areas_text(plan["areas"]),
+                escape_markdown(period_text(plan["period_start"], plan["period_end"])),
+                areas_text(plan["areas"], policy),
                 renewal,
                 sources_text(plan["sources"]),
             ]
@@ -126,11 +156,11 @@ def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
 # --- measures ---------------------------------------------------------------------------------------
 
 
-def _measure_item(row: dict, year: int) -> str:
+def _measure_item(policy: Policy, row: dict, year: int) -> str:
     details = [f"Federführung: {cell(row['lead_office'])}"]
     if row["co_offices"]:
         details.append(f"mit: {cell(row['co_offices'])}")
-    details.append(f"Gebiet: {areas_text(row['areas'])}")
+    details.append(f"Gebiet: {areas_text(row['areas'], policy)}")
     details.append(f"Beginn: {_year(row['start_year'])}")
     if row["status"] is not None:
         note = f", {escape_markdown(row['status_note'])}" if row["status_note"] else ""
@@ -139,7 +169,7 @@ def _measure_item(row: dict, year: int) -> str:
             f"({md_link('Quelle', row['status_source'])})"
         )
     else:
-        details.append(f"Stand {year}: keine Quelle")
+        details.append(f"Umsetzungsstand {year}: von keiner Quelle belegt")
     if row["due_year"] is not None:
         details.append(f"Zieljahr: {row['due_year']}" + (" – **überfällig**" if row["overdue"] else ""))
     details.append(f"Zielgruppen: {cell(row['target_group_labels'])}")
@@ -163,7 +193,7 @@ def measures_markdown(policy: Policy, chapter: str | None, year: int) -> str:
             head += f"  \n{escape_markdown(strategy['description'])}"
         if strategy["plans"]:
             head += f"  \nGrundlage: {cell(strategy['plans'], sep='; ')}. Beteiligt: {cell(strategy['offices'])}."
-        blocks.append(head + "\n\n" + "\n".join(_measure_item(row, year) for row in own))
+        blocks.append(head + "\n\n" + "\n".join(_measure_item(policy, row, year) for row in own))
     return "\n\n".join(blocks)
 
 
@@ -172,9 +202,7 @@ def examples_markdown(policy: Policy) -> str:
     found = register.examples(policy)
     if found.empty:
         return ""
-    items = "\n".join(
-        f"- {escape_markdown(r['kind'])}: {escape_markdown(r['title'])}" for r in found.to_dict("records")
-    )
+    items = "\n".join(f"- {EXAMPLE_KINDS[r['kind']]}: {escape_markdown(r['title'])}" for r in found.to_dict("records"))
     return f":::{{note}} {EXAMPLE_BOX}\n{items}\n:::"
 
 
@@ -245,8 +273,8 @@ def tracking_markdown(policy: Policy, year: int) -> str:
                         escape_markdown(r["title"]),
                         cell(r["lead_office"]),
                         str(r["due_year"]),
-                        escape_markdown(r["basis"]),
-                        escape_markdown(r["status"]),
+                        OVERDUE_BASIS[r["basis"]],
+                        escape_markdown(r["status"] or "ohne belegten Stand"),
                     ]
                     for r in late.to_dict("records")
                 ],
@@ -306,13 +334,13 @@ def gaps_markdown(policy: Policy, flags: pd.DataFrame, year: int) -> str:
     found = matching.gaps(policy, flags, year)
     if found.empty:
         return "Für jeden markierten Ortsteil und jede markierte Kennzahl gibt es eine Maßnahme vor Ort."
-    none = found[found["coverage"] == "keine"]
+    none = found[found["coverage"] == "none"]
     rows = []
     for (indicator, coverage), part in found.groupby(["indicator_title", "coverage"], sort=False):
         rows.append(
             [
                 escape_markdown(indicator),
-                GAP if coverage == "keine" else NO_LOCAL,
+                GAP if coverage == "none" else NO_LOCAL,
                 fmt.number(len(part)),
                 escape_markdown(fmt.join_names(list(part["area_name"]))),
             ]
@@ -360,7 +388,9 @@ def instruments_markdown(policy: Policy, year: int) -> str:
     for i in policy.instruments.values():
         if i["beispiel"] or (i["since"] is not None and i["since"] > year):
             continue
-        where = "je Stadtbezirk" if i["per_stadtbezirk"] else areas_text(i["areas"]) if i["areas"] else NOT_GIVEN
+        where = (
+            "je Stadtbezirk" if i["per_stadtbezirk"] else areas_text(i["areas"], policy) if i["areas"] else NOT_GIVEN
+        )
         rows.append(
             [
                 escape_markdown(i["title"]),
@@ -402,7 +432,7 @@ def participation_markdown(policy: Policy, flags: pd.DataFrame, evidence: pd.Dat
         first = part.iloc[0].to_dict()
         severity = first["severity"]
         formats = "; ".join(
-            f"{escape_markdown(r['instrument_title'])} ({escape_markdown(r['place'])})" for r in part.to_dict("records")
+            f"{escape_markdown(r['instrument_title'])} ({PLACE_WORDS[r['place']]})" for r in part.to_dict("records")
         )
         rows.append(
             [

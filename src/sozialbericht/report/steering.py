@@ -225,7 +225,7 @@ class SteeringPages(Edition):
         local = matching.local_difference(self.policy, self.warning.flags, self.year)
         plans = register.plans_for_chapter(self.policy, None, self.year)
         renew = plans[plans["renewal_due"].astype(bool)]
-        none = int((gaps["coverage"] == "keine").sum())
+        none = int((gaps["coverage"] == "none").sum())
         only_city = len(gaps) - none
         text = (
             f"- {grammar.upper_first(grammar.count(len(changes), 'Maßnahme'))} "
