@@ -111,28 +111,18 @@ def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
         renewal = escape_markdown(renewal_text(plan["renewal_reason"], plan["renewal_detail"]))
         if plan["renewal_due"]:
             renewal = f"**Fortschreibung fällig** \\({renewal}\\)"
+        kind = f"{PLAN_KINDS[plan['kind']]}, {SECTORS[plan['sector']]}"
         rows.append(
             [
-                md_link(plan["title"], plan["link"]),
-                escape_markdown(f"{PLAN_KINDS[plan['kind']]}, {SECTORS[plan['sector']]}"),
+                f"{md_link(plan['title'], plan['link'])} \\({escape_markdown(kind)}\\)",
                 cell(plan["responsible_office"]),
-                _year(plan["adopted"]),
-                escape_markdown(period_text(plan["period_start"], plan["period_end"])),
+                f"{_year(plan['adopted'])} / {escape_markdown(period_text(plan['period_start'], plan['period_end']))}",
                 areas_text(plan["areas"], policy),
                 renewal,
                 sources_text(plan["sources"]),
             ]
         )
-    header = [
-        "Plan / Konzept",
-        "Art, Feld",
-        "Federführung",
-        "Beschluss",
-        "Geltung",
-        "Gebiet",
-        f"Stand {year}",
-        "Quellen",
-    ]
+    header = ["Plan / Konzept (Art, Feld)", "Federführung", "Beschluss / Geltung", "Gebiet", f"Stand {year}", "Quellen"]
     outside = int((~plans["social"].astype(bool)).sum())
     subject = (
         "Ein Plan oder Konzept der Stadt betrifft "
