@@ -22,6 +22,7 @@ from sozialbericht.build.publish import publish_edition, publish_pdf, site_root
 from sozialbericht.build.stage import copy_chart_data, jupyter_book, stage
 from sozialbericht.data.inputs import Inputs, load_inputs_for
 from sozialbericht.data.opendata import open_source
+from sozialbericht.report.dates import edition_dates
 from sozialbericht.settings import Settings
 
 if TYPE_CHECKING:
@@ -146,14 +147,14 @@ def _build_locked(settings: Settings, inputs: Inputs, year: int, force: bool, st
     stage_dir = stage(year, edition_dir, settings.build_dir / "stage" / str(year))
     html = pdf = None
     if "html" in formats:
-        jupyter_book(stage_dir, "html")
+        jupyter_book(stage_dir, "html", strict=settings.strict)
         html = stage_dir / "_build" / "html"
         copy_chart_data(stage_dir, html)
         downloads.write_downloads(inputs, year, html / "downloads")
     if "pdf" in formats:
         pdf = stage_dir / "_build" / "latex" / release.pdf_name(year)
         pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
-        jupyter_book(stage_dir, "pdflatex")
+        jupyter_book(stage_dir, "pdflatex", strict=settings.strict, source_date=edition_dates(year).source_date_epoch())
         if not pdf.is_file():
             raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
     # the key describes what was executed: code or notebooks edited during the build make it another edition

@@ -249,6 +249,7 @@ class Chapter:
     def developments(self) -> Markdown:
         """What moved most over five years, and where, for each indicator of the chapter."""
         items = []
+        survey_note = False
         for ind in self.indicators:
             year = self.ref_year(ind.id)
             if year is None:
@@ -267,11 +268,9 @@ class Chapter:
             if ind.is_grade_scale:
                 line += " (Notenskala: ein höherer Wert ist ungünstiger)"
             if ind.survey and not moves.empty:
-                # a few hundred respondents per Ortsteil: the largest change is mostly sampling noise
-                line += (
-                    "; die Ortsteilwerte sind Stichprobenschätzungen der Bürgerumfrage, einzelne Ortsteile "
-                    "werden daher nicht hervorgehoben"
-                )
+                # a few hundred respondents per Ortsteil: the largest change is mostly sampling noise;
+                # said once below the list, not for every indicator
+                survey_note = True
             elif not moves.empty:
                 tested = moves["significant"].notna().any()
                 # with counts, only a change larger than chance in a small area names the Ortsteil
@@ -307,6 +306,11 @@ class Chapter:
                         )
             items.append(line + ".")
         text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
+        if survey_note:
+            text += (
+                "\n\nBei Werten der Bürgerumfrage werden einzelne Ortsteile nicht hervorgehoben: ihre Werte sind "
+                "Stichprobenschätzungen aus wenigen Befragten je Ortsteil."
+            )
         warnings = self.warning_summary()
         if warnings:
             text += (
