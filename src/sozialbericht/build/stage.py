@@ -76,8 +76,14 @@ def _copy_mathjax(static: Path) -> Path:
     return target
 
 
-def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2, source_date: int | None = None) -> None:
-    # Jupyter Book's own command line, with Sphinx reading and writing pages on ``jobs`` processes
+def jupyter_book(
+    stage_dir: Path, builder: str, jobs: int = 2, strict: bool = False, source_date: int | None = None
+) -> None:
+    """Jupyter Book's own command line, with Sphinx reading and writing pages on ``jobs`` processes.
+
+    ``strict``: every warning fails the build (``-W``), unresolved references included (``-n``,
+    nitpicky); ``--keep-going`` still reports all of them, not only the first.
+    """
     command = [
         sys.executable,
         "-m",
@@ -89,6 +95,7 @@ def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2, source_date: int 
         "--builder",
         builder,
         "--keep-going",
+        *(["-W", "-n"] if strict else []),
     ]
     log(f"jupyter-book {builder}")
     started = time.perf_counter()

@@ -125,10 +125,17 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
             ("../../downloads/manifest.json", "Manifest der Eingabedateien (JSON)"),
         ]
         items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
+        # a website-only build publishes no PDF of older data (build/release.py); the page says so
+        no_pdf = (
+            ""
+            if "pdf" in self.formats
+            else " Diese Fassung der Website wurde ohne PDF erstellt; ein PDF zu denselben Daten bietet die "
+            "Übersicht aller Ausgaben an, sobald es erstellt ist."
+        )
         return Markdown(
             f"**Downloads.** Die Website bietet diesen Bericht als PDF und alle Kennzahlen der Ausgabe {year} als CSV-Datei mit "
             f"Beschreibung (Datenpaket) zum Herunterladen an, jeweils unter der Lizenz {config.LICENCE}, "
-            f"Namensnennung: {config.ATTRIBUTION}. Jede Grafik hat zudem ihre Daten als Tabelle und CSV.\n\n"
+            f"Namensnennung: {config.ATTRIBUTION}. Jede Grafik hat zudem ihre Daten als Tabelle und CSV.{no_pdf}\n\n"
             f"<ul>{items}</ul>"
         )
 
