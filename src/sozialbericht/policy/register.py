@@ -1557,7 +1557,7 @@ def register_markdown(policy: Policy, year: int) -> str:
             ]
         )
     lead = (
-        f"Das Register umfasst {grammar.count(len(strategies), 'Strategie', 'akk', 'ämterübergreifend')} mit "
+        f"Das Register umfasst {grammar.count(len(strategies), 'Handlungsstrategie', 'akk', 'ämterübergreifend')} mit "
         f"{grammar.count(len(measures), 'Maßnahme', 'dat')} (Stand {fmt.year_end(year)})."
     )
     # four columns: the chapters of each strategy are listed with its measures below (fits the PDF page)

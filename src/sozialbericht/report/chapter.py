@@ -299,11 +299,14 @@ class Chapter:
                     )
                     if tested and count:
                         certain = int((worse & moves["significant"].eq(True)).sum())
-                        line += (
-                            ", keiner davon statistisch gesichert"
-                            if certain == 0
-                            else f", davon {fmt.number(certain)} statistisch gesichert"
-                        )
+                        if count == 1:
+                            line += ", statistisch gesichert" if certain else ", nicht statistisch gesichert"
+                        else:
+                            line += (
+                                ", keiner davon statistisch gesichert"
+                                if certain == 0
+                                else f", davon {'einer' if certain == 1 else fmt.number(certain)} statistisch gesichert"
+                            )
             items.append(line + ".")
         text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
         if survey_note:

@@ -252,8 +252,8 @@ class SteeringPages(Edition):
         new = self.warning.changes
         new_areas = sorted(set(new[new["change"] == "neu markiert"]["area_name"])) if not new.empty else []
         text = (
-            f"- Vorschläge für {proposals['area_name'].nunique()} Ortsteile und "
-            f"{proposals['target_group'].nunique()} Zielgruppen.\n"
+            f"- Vorschläge für {grammar.count(proposals['area_name'].nunique(), 'Ortsteil', 'akk')} und "
+            f"{grammar.count(proposals['target_group'].nunique(), 'Zielgruppe', 'akk')}.\n"
         )
         if new_areas:
             text += (
