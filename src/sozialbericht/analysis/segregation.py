@@ -21,18 +21,18 @@ from sozialbericht.data.geography import ORTSTEIL
 class Comparison:
     id: str
     group: str  # German, for the report: who is compared ...
-    rest: str  # ... with whom
+    rest: str  # ... with whom (dative, with article)
     dataset: str
     feature: str
     total: str  # "einwohner" (Einwohner insgesamt) or "kinder" (children under 15, derived)
 
 
 COMPARISONS = (
-    Comparison("auslaender", "Ausländer/-innen", "Deutschen", "einwohner", "Ausländer", "einwohner"),
+    Comparison("auslaender", "Ausländer/-innen", "den Deutschen", "einwohner", "Ausländer", "einwohner"),
     Comparison(
         "sgb2",
         "Personen in SGB-II-Bedarfsgemeinschaften",
-        "übrigen Bevölkerung",
+        "der übrigen Bevölkerung",
         "sgb2",
         "Personen in Bedarfsgemeinschaften",
         "einwohner",
@@ -40,7 +40,7 @@ COMPARISONS = (
     Comparison(
         "sgb2_kinder",
         "Kinder unter 15 Jahren in Bedarfsgemeinschaften",
-        "übrigen Kindern unter 15 Jahren",
+        "den übrigen Kindern unter 15 Jahren",
         "sgb2",
         "unter 15 Jahre",
         "kinder",
