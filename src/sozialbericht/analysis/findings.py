@@ -176,7 +176,9 @@ def rank(
     values: dict[str, pd.DataFrame], catalogue: Catalogue, year: int, flags: pd.DataFrame, effects=None
 ) -> list[Finding]:
     """Every candidate finding, best first."""
-    candidates = [assess(values[i.id], i, year, flags, effects) for i in catalogue.indicators.values() if i.id in values]
+    candidates = [
+        assess(values[i.id], i, year, flags, effects) for i in catalogue.indicators.values() if i.id in values
+    ]
     return sorted([c for c in candidates if c is not None], key=lambda f: (-f.score, f.indicator.id))
 
 

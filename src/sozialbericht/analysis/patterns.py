@@ -13,7 +13,7 @@ import pandas as pd
 
 from sozialbericht.analysis.indicators import Indicator, changes, city
 from sozialbericht.analysis.warning import mann_kendall
-from sozialbericht.data.geography import ORTSTEIL, STADTBEZIRK
+from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
 
 TOP_AREAS = 5
 SPREAD_YEARS = 10
@@ -102,7 +102,9 @@ def concentration(values: pd.DataFrame, indicator: Indicator, year: int, base_ye
     top = same.sort_values(["size", "area_name"], ascending=[False, True]).head(TOP_AREAS)
     by_district = delta.groupby("sbz_code")["change"].sum() / total
     names = values[values["level"] == STADTBEZIRK].drop_duplicates("area_code").set_index("area_code")["area_name"]
-    districts = [(str(names.get(code, code)), float(share)) for code, share in by_district.sort_values(ascending=False).items()]
+    districts = [
+        (str(names.get(code, code)), float(share)) for code, share in by_district.sort_values(ascending=False).items()
+    ]
     return Concentration(
         indicator,
         year,
@@ -258,7 +260,7 @@ def artefacts(values: pd.DataFrame, indicator: Indicator, year: int, base_year: 
     column = "value" if indicator.is_count else "numerator"
     rows = values[(values["level"] == ORTSTEIL) & values["year"].isin([year, base_year])]
     found = []
-    for code, group in rows.groupby("area_code"):
+    for _, group in rows.groupby("area_code"):
         by_year = group.set_index("year")
         if base_year not in by_year.index:
             continue
@@ -299,7 +301,9 @@ def _new_in_fifth(values: pd.DataFrame, indicator: Indicator, year: int, moves: 
         return []
     frame = ortsteil_frame(values)
     sign = 1 if indicator.direction == "higher_worse" else -1
-    frame = frame.assign(rank=frame.assign(bad=sign * frame["value"]).groupby("year")["bad"].rank(pct=True, method="min"))
+    frame = frame.assign(
+        rank=frame.assign(bad=sign * frame["value"]).groupby("year")["bad"].rank(pct=True, method="min")
+    )
     fifth = frame[frame["rank"] > 0.8]
     now = set(fifth.loc[fifth["year"] == year, "area_code"])
     before = set(fifth.loc[fifth["year"].between(year - 4, year - 1), "area_code"])
@@ -309,3 +313,59 @@ def _new_in_fifth(values: pd.DataFrame, indicator: Indicator, year: int, moves: 
     certain = set(moves.loc[moves["significant"].eq(True), "area_code"]) if tested else set(moves["area_code"])
     names = frame.drop_duplicates("area_code").set_index("area_code")["area_name"]
     return sorted(names[c] for c in (now - before) & certain)
+
+
+# -- rates as the city publishes them ------------------------------------------------------------------------
+
+
+@dataclass
+class PublishedRate:
+    indicator: Indicator
+    feature: str  # the published rate's name in the source
+    year: int
+    published: float  # the city's value as published
+    computed: float  # the report's value
+    lagged_fit: bool  # the published rate equals numerator / denominator of the previous year
+    same_fit: bool  # ... of the same year
+
+
+def _fits(ratio: pd.Series) -> bool:
+    ratio = ratio.dropna()
+    return len(ratio) > 0 and float((ratio - 1).abs().median()) < 1e-3
+
+
+def published_rate(inputs, indicator: Indicator, values: pd.DataFrame, year: int) -> PublishedRate | None:
+    """Where the numerator's source file carries its own rate per the same factor (e.g. 'Straftaten je
+    Einwohner' per 1.000), compare: which denominator year reproduces it, and the city values in ``year``."""
+    if not indicator.is_rate or inputs is None:
+        return None
+    spec = getattr(inputs, "specs", {}).get(indicator.numerator.dataset)
+    if spec is None:
+        return None
+    factor_words = {1000: "1.000", 100: "100"}
+    rates = [
+        name
+        for name, info in spec.features.items()
+        if info.get("kind") == "rate" and factor_words.get(int(indicator.factor), "?") in str(info.get("unit", ""))
+    ]
+    if not rates:
+        return None
+    feature = rates[0]
+    published = inputs.series(indicator.numerator.dataset, feature)[["area_code", "year", "value"]]
+    frame = values[["area_code", "level", "year", "value", "numerator", "denominator"]].merge(
+        published.rename(columns={"value": "published"}), on=["area_code", "year"]
+    )
+    previous = values[["area_code", "year", "denominator"]].assign(year=values["year"] + 1)
+    frame = frame.merge(
+        previous.rename(columns={"denominator": "denominator_before"}), on=["area_code", "year"], how="left"
+    )
+    lagged = frame["published"] / (frame["numerator"] / frame["denominator_before"] * indicator.factor)
+    same = frame["published"] / frame["value"]
+    town = frame[(frame["level"] == STADT) & (frame["year"] == year)]
+    if town.empty:
+        return None
+    lagged_fit, same_fit = _fits(lagged), _fits(same)
+    if not (lagged_fit or same_fit):
+        return None  # a rate of another count in the same file (e.g. all offences vs. thefts)
+    row = town.iloc[0]
+    return PublishedRate(indicator, feature, year, float(row["published"]), float(row["value"]), lagged_fit, same_fit)

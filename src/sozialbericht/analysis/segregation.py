@@ -25,10 +25,13 @@ class Comparison:
     dataset: str
     feature: str
     total: str  # "einwohner" (Einwohner insgesamt) or "kinder" (children under 15, derived)
+    indicator: str  # the catalogue indicator of the same count: its known special effects apply
 
 
 COMPARISONS = (
-    Comparison("auslaender", "Ausländer/-innen", "den Deutschen", "einwohner", "Ausländer", "einwohner"),
+    Comparison(
+        "auslaender", "Ausländer/-innen", "den Deutschen", "einwohner", "Ausländer", "einwohner", "auslaenderanteil"
+    ),
     Comparison(
         "sgb2",
         "Personen in SGB-II-Bedarfsgemeinschaften",
@@ -36,6 +39,7 @@ COMPARISONS = (
         "sgb2",
         "Personen in Bedarfsgemeinschaften",
         "einwohner",
+        "sgb2_dichte",
     ),
     Comparison(
         "sgb2_kinder",
@@ -44,6 +48,7 @@ COMPARISONS = (
         "sgb2",
         "unter 15 Jahre",
         "kinder",
+        "sgb2_kinder",
     ),
 )
 
@@ -109,6 +114,7 @@ def index_by_year(inputs, comparisons=COMPARISONS) -> pd.DataFrame:
             rows.append(
                 {
                     "comparison": comparison.id,
+                    "indicator": comparison.indicator,
                     "group": comparison.group,
                     "rest": comparison.rest,
                     "year": int(year),
@@ -117,5 +123,5 @@ def index_by_year(inputs, comparisons=COMPARISONS) -> pd.DataFrame:
                     "group_count": float(frame["group"].sum()),
                 }
             )
-    columns = ["comparison", "group", "rest", "year", "index", "areas", "group_count"]
+    columns = ["comparison", "indicator", "group", "rest", "year", "index", "areas", "group_count"]
     return pd.DataFrame(rows, columns=columns).dropna(subset=["index"]).reset_index(drop=True)

@@ -114,7 +114,7 @@ def district_paragraph(district: rule.District) -> str:
     return text
 
 
-def segregation_sentences(index: pd.DataFrame, year: int, only_moved: bool = False) -> list[str]:
+def segregation_sentences(index: pd.DataFrame, year: int, only_moved: bool = False, effects=None) -> list[str]:
     """Per comparison: the index in ``year``, its change against the previous year and ten years back."""
     sentences = []
     for comparison, rows in index.groupby("comparison", sort=False):
@@ -141,6 +141,11 @@ def segregation_sentences(index: pd.DataFrame, year: int, only_moved: bool = Fal
             then = rows[back] if back in rows.index else first
             direction = "gesunken" if now < then else "gestiegen" if now > then else "gleich geblieben"
             text += f"; seit {back} ({fmt.number(then * 100, 1)}) {direction}"
+        if effects is not None and moved:
+            indicator = index.loc[index["comparison"] == comparison, "indicator"].iloc[0]
+            events = [e.title for e in effects.for_indicator(indicator, year)]
+            if events:
+                text += f"; in das Jahr fällt der bekannte Sondereffekt {fmt.join_names(events)}"
         sentences.append(text + ".")
     return sentences
 
@@ -179,7 +184,7 @@ class SummaryPage:
         if not chosen:
             return Markdown(f"Für {self.year} liegen keine Veränderungen vor, die die Auswahlregel erfüllen.")
         lines = [f"{n}. {finding_sentence(f, self.catalogue)}" for n, f in enumerate(chosen, 1)]
-        moved = segregation_sentences(self.segregation, self.year, only_moved=True)
+        moved = segregation_sentences(self.segregation, self.year, only_moved=True, effects=self.effects)
         if moved:
             lines.append(
                 f"{len(chosen) + 1}. **Segregation:** "
