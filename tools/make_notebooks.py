@@ -63,6 +63,8 @@ def chapter_notebook(chapter, indicators):
             code(f'chapter.districts("{ind["id"]}")'),
             code(f'chapter.definition("{ind["id"]}")'),
         ]
+    if chapter["id"] == "bevoelkerung":  # the segregation index (report/summary.SEGREGATION_CHAPTER)
+        cells += [md("## Segregation"), code("chapter.segregation_text()"), code("chapter.segregation_chart()")]
     # written by the build from data/plans.yml and data/measures.yml (edition.write_policy_fragments):
     # a planner's edit there changes these files, and no notebook runs again
     include = lambda part: f"```{{include}} politik/{chapter['id']}-{part}.md\n```"
@@ -84,7 +86,20 @@ def chapter_notebook(chapter, indicators):
 PAGES = "from sozialbericht.report.pages import EditionPages\n\npages = EditionPages(year, inputs_file, formats)"
 STEERING = "from sozialbericht.report.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir, formats)"
 
+SUMMARY = "from sozialbericht.report.summary import SummaryPage\n\nsummary = SummaryPage(year, inputs_file, formats)"
+
 FIXED = {
+    "kurzfassung": (
+        SUMMARY,
+        [
+            md("# Das Wichtigste in Kürze"),
+            code("summary.intro()"),
+            md("## Die wichtigsten Befunde"),
+            code("summary.findings()"),
+            md("## Die Stadtbezirke"),
+            code("summary.districts()"),
+        ],
+    ),
     "einleitung": (
         PAGES,
         [
@@ -170,7 +185,8 @@ FIXED = {
     ),
     "daten": (
         PAGES
-        + "\nfrom sozialbericht.report.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs_file, formats=formats)",
+        + "\nfrom sozialbericht.report.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs_file, formats=formats)"
+        + "\nfrom IPython.display import Markdown\nfrom sozialbericht.report import summary",
         [
             md("# Daten, Quellen und Methoden"),
             md("## Quellen und Lizenz"),
@@ -186,6 +202,10 @@ FIXED = {
             code("pages.catalogue_table()"),
             md("### Definitionen und Hinweise"),
             code("pages.catalogue_notes()"),
+            md("## Auswahl der wichtigsten Befunde („Das Wichtigste in Kürze“)"),
+            code("Markdown(summary.method_text())"),
+            md("## Analysen in den Kapiteln"),
+            code("Markdown(summary.analysis_method_text())"),
             md("## Methode des Frühwarnsystems"),
             code("steering.method()"),
             md(

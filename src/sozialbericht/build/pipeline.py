@@ -28,7 +28,7 @@ from sozialbericht.data.inputs import Inputs, load_inputs
 from sozialbericht.data.opendata import source_from_environment
 from sozialbericht.errors import SozialberichtError
 
-FRONT_NOTEBOOKS = ["einleitung"]
+FRONT_NOTEBOOKS = ["einleitung", "kurzfassung"]
 STEERING_NOTEBOOKS = ["fruehwarnsystem", "massnahmen", "beteiligung", "steckbriefe"]
 BACK_NOTEBOOKS = ["daten"]
 LONG_NOTEBOOKS = {"steckbriefe", "arbeit", "bevoelkerung"}

@@ -31,13 +31,11 @@ def chapter_link(catalogue, chapter_id: str) -> str:
 
 
 def _times(ratio: float) -> str:
-    """2.04 -> 'etwa doppelt', 3.4 -> 'gut dreimal'."""
+    """2.1 -> 'etwa doppelt', 3.4 -> 'gut dreimal', 5.9 -> 'fast sechsmal' (2 ≤ ratio)."""
     words = {2: "doppelt", 3: "dreimal", 4: "viermal", 5: "fünfmal", 6: "sechsmal", 7: "siebenmal", 8: "achtmal"}
-    whole = int(ratio)
-    if whole in words:
-        lead = "etwa" if ratio - whole < 0.25 else "gut"
-        return f"{lead} {words[whole]}"
-    return f"{fmt.number(ratio, 0)}-mal"
+    whole, rest = int(ratio), ratio - int(ratio)
+    lead, whole = ("etwa", whole) if rest < 0.25 else ("gut", whole) if rest < 0.75 else ("fast", whole + 1)
+    return f"{lead} {words[whole]}" if whole in words else f"{lead} {fmt.number(whole)}-mal"
 
 
 def finding_sentence(finding: rule.Finding, catalogue=None) -> str:
@@ -236,4 +234,51 @@ def method_text() -> str:
         "(Datei der Sondereffekte im Anhang), wird das Ereignis genannt. Der Segregationsindex wird zusätzlich "
         f"genannt, wenn er sich gegenüber dem Vorjahr um mindestens {fmt.number(SEGREGATION_STEP * 100, 0)} "
         "Punkt verändert hat."
+    )
+
+
+def analysis_method_text() -> str:
+    """How the chapter texts judge developments, and the segregation index, for the methods appendix."""
+    from sozialbericht.analysis import patterns
+
+    return (
+        "**Gemeinsame Bewegung.** Für je zwei Quoten eines Kapitels wird die Rangkorrelation nach Spearman der "
+        "Veränderungen der Ortsteile über fünf Jahre berechnet; genannt werden Paare mit "
+        f"$|\\rho| \\ge {fmt.number(patterns.CORRELATION_MIN, 1)}$ bei mindestens {patterns.CORRELATION_AREAS} "
+        "Ortsteilen mit Werten.\n\n"
+        "**Wo sich die Zahlen veränderten.** Für Zählwerte und die Zähler von Quoten wird die Veränderung "
+        "gegenüber dem Vorjahr in jedem Ortsteil berechnet. Genannt wird der Anteil der "
+        f"{patterns.TOP_AREAS} Ortsteile mit der größten Veränderung in Richtung der Gesamtveränderung an der "
+        "Summe der Veränderungen aller Ortsteile, und die Anteile der Stadtbezirke an dieser Summe. Ein Anteil "
+        "über 100 % heißt: andere Ortsteile entwickelten sich entgegengesetzt.\n\n"
+        "**Abstand zwischen den Ortsteilen.** Streuungsmaß ist der Variationskoeffizient, die "
+        "Standardabweichung der Ortsteilwerte geteilt durch ihren (ungewichteten) Mittelwert, ergänzt um das "
+        "Verhältnis von 90. zu 10. Perzentil (P90/P10). Verglichen werden das Berichtsjahr und das Jahr "
+        f"{patterns.SPREAD_YEARS} Jahre zuvor (fehlt es, das früheste Jahr mindestens "
+        f"{patterns.SPREAD_MIN_YEARS} Jahre zuvor). Eine relative Veränderung des Variationskoeffizienten unter "
+        f"{fmt.number(patterns.SPREAD_STEP * 100, 0)} % gilt als „nahezu gleich“. Zählwerte (abhängig von der "
+        "Größe des Ortsteils) und Umfragewerte bleiben außen vor.\n\n"
+        "**Ungünstigstes Fünftel.** Ein Ortsteil gehört in einem Jahr zum ungünstigsten Fünftel, wenn mehr als "
+        "80 % der Ortsteile einen günstigeren oder gleichen Wert haben (gleiche Werte teilen sich den Rang). "
+        f"Genannt werden Ortsteile, die mindestens {patterns.FIFTH_YEARS} Jahre ohne Unterbrechung bis zum "
+        "Berichtsjahr dazugehören. „Neu im ungünstigsten Fünftel“ heißt: im Berichtsjahr dabei, in den vier "
+        "Jahren davor nie, und die Veränderung über fünf Jahre ist statistisch gesichert (wo Zählwerte einen "
+        "Test erlauben).\n\n"
+        "**Trends und Wendepunkte.** Ein anhaltender Trend des Stadtwerts ist ein Mann-Kendall-Test über die "
+        f"letzten {patterns.TREND_YEARS} Werte mit $p < 0{{,}}05$; ein Wendepunkt ist die erste Veränderung "
+        f"gegen mindestens {patterns.TURN_RUN} Veränderungen in Folge in der Gegenrichtung.\n\n"
+        "**Datenbesonderheiten.** Fällt ein Zählwert in einem Ortsteil von einem positiven Wert auf 0, oder "
+        "fehlt der Wert im Endjahr, wird das nicht als Entwicklung dargestellt, sondern als Datenbesonderheit "
+        "mit Datei und Jahr genannt (z. B. eine Einrichtung, die aus den Daten fällt). Gleich große "
+        "Veränderungen (auf die gezeigte Stelle gerundet) werden gemeinsam genannt.\n\n"
+        "**Segregationsindex.** Der Index der Dissimilarität nach Duncan und Duncan (1955) ist "
+        "$D = \\tfrac12 \\sum_i |a_i/A - b_i/B|$ über die Ortsteile $i$, mit $a_i$ der Gruppe (z. B. "
+        "Ausländer/-innen) und $b_i$ dem Rest der Bevölkerung im Ortsteil, $A$ und $B$ den Summen über die "
+        "Ortsteile. Der Bericht zeigt $100 \\cdot D$: den Anteil einer Gruppe in Prozent, der umziehen müsste, "
+        "damit beide Gruppen gleich über die Ortsteile verteilt wären. Verglichen werden Ausländer/-innen mit "
+        "Deutschen, Personen in SGB-II-Bedarfsgemeinschaften mit der übrigen Bevölkerung und Kinder unter 15 "
+        "Jahren in Bedarfsgemeinschaften mit den übrigen Kindern unter 15 Jahren. Die Zahl der Kinder unter 15 "
+        "Jahren je Ortsteil folgt aus Einwohnerzahl, Jugendquote (JQ) und Altenquote (AQ), beide je 100 "
+        "Personen von 15 bis unter 65 Jahren: $K = E \\cdot JQ / (100 + JQ + AQ)$. Der Index hängt von der "
+        "Gebietseinteilung ab; Werte verschiedener Städte mit anderen Gebieten sind nicht direkt vergleichbar."
     )

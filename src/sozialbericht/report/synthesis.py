@@ -211,9 +211,9 @@ def _moves(ind: Indicator, items, word: str, qualifier: str) -> str:
     if not items:
         return ""
     areas = fmt.join_names([name for name, _, _ in items])
-    change = inline_change(ind, items[0][1], items[0][2])
-    each = "je " if len(items) > 1 else ""
-    return f"stärkster{qualifier} {word} in {areas} ({each}{change})"
+    if len(items) > 1:  # tied by the shown change; their relative changes differ
+        return f"stärkster{qualifier} {word} in {areas} (je {narrative.change_text(ind, items[0][1], float('nan'))})"
+    return f"stärkster{qualifier} {word} in {areas} ({inline_change(ind, items[0][1], items[0][2])})"
 
 
 def ortsteile_sentence(item: patterns.OrtsteilChanges) -> str:
