@@ -319,7 +319,9 @@ class Chapter:
             for rule, by_rule in group.groupby("rule", sort=False):
                 names = sorted(set(by_rule["area_name"]))
                 parts.append(f"{RULE_WORDS.get(rule, rule)}: {fmt.join_names(names)}")
-            lines.append(f"- **Frühwarnsystem, {ind.short}**: " + "; ".join(parts) + ".")
+            events = [e.title for e in self.effects.for_indicator(indicator_id, self.year)]
+            known = f" Bekannter Sondereffekt {self.year}: {fmt.join_names(events)}." if events else ""
+            lines.append(f"- **Frühwarnsystem, {ind.short}**: " + "; ".join(parts) + "." + known)
         return "\n".join(lines)
 
     # -- closing section ----------------------------------------------------------------
