@@ -38,14 +38,15 @@ def _times(ratio: float) -> str:
     return f"{lead} {words[whole]}" if whole in words else f"{lead} {fmt.number(whole)}-mal"
 
 
-def finding_sentence(finding: rule.Finding, catalogue=None) -> str:
+def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | None = None) -> str:
     """One or two sentences with the numbers; the chapter link when a catalogue is given."""
     ind = finding.indicator
     verb, meaning = narrative.movement(ind, finding.change)
     noun = "Anstieg" if finding.change > 0 else "Rückgang"
     period = "der vorigen Umfrage" if ind.survey else str(finding.base_year)
+    stale = " (neuere Werte liegen nicht vor)" if edition_year and finding.year < edition_year else ""
     text = (
-        f"**{ind.title}:** {verb} {finding.year} gegenüber {period} um "
+        f"**{ind.title}:**{stale} {verb} {finding.year} gegenüber {period} um "
         f"{narrative.change_text(ind, finding.change, finding.previous, signed=False)} auf "
         f"{narrative.value_text(ind, finding.value)}" + (f", {meaning}" if meaning else "") + "."
     )
@@ -181,7 +182,7 @@ class SummaryPage:
         chosen = rule.select(self.ranked)
         if not chosen:
             return Markdown(f"Für {self.year} liegen keine Veränderungen vor, die die Auswahlregel erfüllen.")
-        lines = [f"{n}. {finding_sentence(f, self.catalogue)}" for n, f in enumerate(chosen, 1)]
+        lines = [f"{n}. {finding_sentence(f, self.catalogue, self.year)}" for n, f in enumerate(chosen, 1)]
         moved = segregation_sentences(self.segregation, self.year, only_moved=True, effects=self.effects)
         if moved:
             lines.append(

@@ -224,6 +224,8 @@ def ortsteile_sentence(item: patterns.OrtsteilChanges) -> str:
             "nicht hervorgehoben"
         )
     qualifier = " gesicherter" if item.tested else ""
+    # published rates and means come without counts: a small Ortsteil's move may be chance
+    untested = not item.tested and not ind.is_count and (item.rises or item.falls)
     parts = [
         p for p in (_moves(ind, item.rises, "Anstieg", qualifier), _moves(ind, item.falls, "Rückgang", qualifier)) if p
     ]
@@ -240,6 +242,8 @@ def ortsteile_sentence(item: patterns.OrtsteilChanges) -> str:
             )
         parts.append(share)
     text = "; ".join(parts)
+    if untested:
+        text += "; ohne Zufallstest, weil keine Fallzahlen veröffentlicht sind"
     return (text[0].upper() + text[1:]) if text else ""
 
 
