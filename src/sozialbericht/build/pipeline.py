@@ -88,7 +88,7 @@ POLICY_NOTEBOOKS = {"massnahmen", "beteiligung"}
 def code_digest(policy: bool = True) -> bytes:
     """Hash of the package and the project's data files: a change there re-runs notebooks."""
     data = [f for f in sorted(config.DATA_DIR.glob("*.yml")) if policy or f.name not in POLICY_FILES]
-    files = sorted(PACKAGE_DIR.glob("*.py")) + data
+    files = sorted(PACKAGE_DIR.rglob("*.py")) + data  # every layer, not only the top level
     return _digest(*[f.read_bytes() for f in files]).encode()
 
 
