@@ -32,7 +32,7 @@ FRONT_NOTEBOOKS = ["einleitung", "kurzfassung"]
 STEERING_NOTEBOOKS = ["fruehwarnsystem", "massnahmen", "beteiligung", "steckbriefe"]
 BACK_NOTEBOOKS = ["daten"]
 LONG_NOTEBOOKS = {"steckbriefe", "arbeit", "bevoelkerung"}
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/sozialbericht: every layer
 
 
 class BuildError(SozialberichtError):
@@ -88,7 +88,7 @@ POLICY_NOTEBOOKS = {"massnahmen", "beteiligung"}
 def code_digest(policy: bool = True) -> bytes:
     """Hash of the package and the project's data files: a change there re-runs notebooks."""
     data = [f for f in sorted(config.DATA_DIR.glob("*.yml")) if policy or f.name not in POLICY_FILES]
-    files = sorted(PACKAGE_DIR.rglob("*.py")) + data  # every layer, not only the top level
+    files = sorted(PACKAGE_DIR.rglob("*.py")) + data
     return _digest(*[f.read_bytes() for f in files]).encode()
 
 
