@@ -362,10 +362,7 @@ class Chapter:
                 moves = patterns.ortsteil_changes(self.values[ind.id], ind, year, kf.five_years_year)
                 sentences.append(synthesis.ortsteile_sentence(moves))
                 if moves.new_in_fifth:
-                    sentences.append(
-                        f"Neu im ungünstigsten Fünftel der Ortsteile (zuvor vier Jahre nicht, Veränderung gesichert): "
-                        f"{synthesis.names(moves.new_in_fifth)}"
-                    )
+                    sentences.append(synthesis.new_in_fifth_sentence(moves))
                 sentences.append(synthesis.artefact_sentence(moves, self._source_name(ind.numerator.dataset), seen))
                 for effect in self.effects.in_window(ind.id, kf.five_years_year, year):
                     events.setdefault(effect.id, (effect, []))[1].append(ind.short)

@@ -247,6 +247,14 @@ def ortsteile_sentence(item: patterns.OrtsteilChanges) -> str:
     return (text[0].upper() + text[1:]) if text else ""
 
 
+def new_in_fifth_sentence(item: patterns.OrtsteilChanges) -> str:
+    tested = ", Veränderung statistisch gesichert" if item.tested else ""
+    return (
+        f"Neu im ungünstigsten Fünftel der Ortsteile (in den vier Jahren zuvor nicht{tested}): "
+        f"{names(item.new_in_fifth)}"
+    )
+
+
 def artefact_sentence(item: patterns.OrtsteilChanges, source: str, seen: set | None = None) -> str:
     """The artefacts of one indicator; those already explained for another indicator of the same file (``seen``)
     are only referred to."""
