@@ -206,6 +206,8 @@ FIXED = {
             code("Markdown(summary.method_text())"),
             md("## Analysen in den Kapiteln"),
             code("Markdown(summary.analysis_method_text())"),
+            md("## Bekannte Sondereffekte"),
+            code("Markdown(summary.effects_text(pages.catalogue))"),
             md("## Methode des Frühwarnsystems"),
             code("steering.method()"),
             md(

@@ -215,7 +215,7 @@ def method_text() -> str:
         "der vorigen Umfragewelle) verändert hat; Werte, die älter als das Vorjahr sind, bleiben außen vor. "
         "Keine Kandidaten sind Veränderungen, die auf null runden, und Quoten, deren Veränderung bei den "
         "zugrunde liegenden Fallzahlen auch zufällig sein kann (Poisson-Test, "
-        f"$|z| \\le {fmt.number(rule.Z_CHANCE, 2)}$). Jede Kandidatin erhält eine Punktzahl von 0 bis 1 aus "
+        f"$|z| \\le {fmt.number(rule.Z_CHANCE, 2).replace(',', '{,}')}$). Jede dieser Veränderungen erhält eine Punktzahl von 0 bis 1 aus "
         "vier Teilen:\n\n"
         f"- **Größe** (Gewicht {fmt.number(w['size'], 1)}): die Veränderung geteilt durch den Median der "
         f"Beträge der Veränderungen der bis zu {rule.TREND_YEARS} vorigen Perioden, begrenzt auf "
@@ -232,7 +232,7 @@ def method_text() -> str:
         f"Reihenfolge ihrer Punktzahl, höchstens {rule.PER_CHAPTER} je Kapitel und höchstens "
         f"{rule.MAX_FINDINGS} insgesamt; erfüllen weniger als {rule.MIN_FINDINGS} die Schwelle, wird mit den "
         "nächstbesten aufgefüllt. Fällt ein Befund in Jahre und Kennzahlen eines bekannten Sondereffekts "
-        "(Datei der Sondereffekte im Anhang), wird das Ereignis genannt. Der Segregationsindex wird zusätzlich "
+        "(Abschnitt „Bekannte Sondereffekte“ dieses Anhangs), wird das Ereignis genannt. Der Segregationsindex wird zusätzlich "
         f"genannt, wenn er sich gegenüber dem Vorjahr um mindestens {fmt.number(SEGREGATION_STEP * 100, 0)} "
         "Punkt verändert hat."
     )
@@ -245,7 +245,7 @@ def analysis_method_text() -> str:
     return (
         "**Gemeinsame Bewegung.** Für je zwei Quoten eines Kapitels wird die Rangkorrelation nach Spearman der "
         "Veränderungen der Ortsteile über fünf Jahre berechnet; genannt werden Paare mit "
-        f"$|\\rho| \\ge {fmt.number(patterns.CORRELATION_MIN, 1)}$ bei mindestens {patterns.CORRELATION_AREAS} "
+        f"$|\\rho| \\ge {fmt.number(patterns.CORRELATION_MIN, 1).replace(',', '{,}')}$ bei mindestens {patterns.CORRELATION_AREAS} "
         "Ortsteilen mit Werten.\n\n"
         "**Wo sich die Zahlen veränderten.** Für Zählwerte und die Zähler von Quoten wird die Veränderung "
         "gegenüber dem Vorjahr in jedem Ortsteil berechnet. Genannt wird der Anteil der "
@@ -282,4 +282,24 @@ def analysis_method_text() -> str:
         "Jahren je Ortsteil folgt aus Einwohnerzahl, Jugendquote (JQ) und Altenquote (AQ), beide je 100 "
         "Personen von 15 bis unter 65 Jahren: $K = E \\cdot JQ / (100 + JQ + AQ)$. Der Index hängt von der "
         "Gebietseinteilung ab; Werte verschiedener Städte mit anderen Gebieten sind nicht direkt vergleichbar."
+    )
+
+
+def effects_text(catalogue) -> str:
+    """The known special effects with years, indicators and sources, for the methods appendix."""
+    effects = load_effects(catalogue)
+    lines = []
+    for effect in effects.effects:
+        titles = (
+            "alle Kennzahlen"
+            if "alle" in effect.indicators
+            else ", ".join(catalogue.indicators[i].short for i in effect.indicators)
+        )
+        sources = ", ".join(f"<{url}>" for url in effect.sources)
+        years = fmt.join_names([str(y) for y in effect.years])
+        lines.append(f"- **{effect.title}** ({years}; betrifft {titles}): {effect.note} Quellen: {sources}")
+    return (
+        "Ereignisse, die Kennzahlen aus Gründen bewegen, die keine soziale Entwicklung sind. Wo ein Befund, eine "
+        "Entwicklung oder ein Hinweis des Frühwarnsystems in ihre Jahre und Kennzahlen fällt, nennt der Bericht "
+        "das Ereignis.\n\n" + "\n".join(lines)
     )
