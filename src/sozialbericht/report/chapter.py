@@ -217,7 +217,7 @@ class Chapter:
             y_title=ind.unit,
             number_format=d3_format(ind),
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def map(self, indicator_id: str):
         ind = self.indicator(indicator_id)
@@ -239,7 +239,7 @@ class Chapter:
             legend_title=ind.unit,
             number_format=d3_format(ind),
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def extremes_text(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -284,7 +284,7 @@ class Chapter:
             reference=reference,
             reference_label="Stadt Leipzig" if reference is not None else None,
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def definition(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -462,7 +462,7 @@ class Chapter:
             number_format=",.1f",
             series_title="Gruppe",
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def _csv(self, frame: pd.DataFrame, name: str) -> str | None:
         if self.data_dir is None:

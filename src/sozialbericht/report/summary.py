@@ -303,3 +303,15 @@ def effects_text(catalogue) -> str:
         "Entwicklung oder ein Hinweis des Frühwarnsystems in ihre Jahre und Kennzahlen fällt, nennt der Bericht "
         "das Ereignis.\n\n" + "\n".join(lines)
     )
+
+
+def method_markdown() -> Markdown:
+    return Markdown(method_text())
+
+
+def analysis_method_markdown() -> Markdown:
+    return Markdown(analysis_method_text())
+
+
+def effects_markdown(catalogue) -> Markdown:
+    return Markdown(effects_text(catalogue))
