@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis import patterns, segregation, warning
 from sozialbericht.analysis.indicators import Indicator, extremes, key_figure, level_values, reference_year
@@ -170,7 +170,7 @@ class Chapter:
             if item is None:
                 continue
             seen.add(counted)
-            label = "Zahl" if ind.is_count else f"Zähler: {ind.numerator.feature}"
+            label = "Zahl" if ind.is_count else f"Zähler: Merkmal „{ind.numerator.feature}“"
             lines.append("- " + synthesis.concentration_sentence(item, label))
         if not lines:
             return ""
@@ -405,7 +405,7 @@ class Chapter:
             ]
             (covered if linked else missing).append((ind, linked))
         parts = [
-            f"Für die ungünstige Entwicklung bei „{ind.short}“ sieht das Maßnahmenregister "
+            f"Für die ungünstige Entwicklung {('bei ' + grammar.label(ind.short, 'dat')).replace('bei dem ', 'beim ')} sieht das Maßnahmenregister "
             + ("die Maßnahme " if len(linked) == 1 else "die Maßnahmen ")
             + fmt.join_names([f"„{t}“" for t in linked])
             + " vor; ihre Wirkung ist an dieser Kennzahl zu prüfen."
@@ -413,7 +413,7 @@ class Chapter:
         ]
         if missing:
             parts.append(
-                f"Für {fmt.join_names([f'„{i.short}“' for i, _ in missing])} ist im Maßnahmenregister keine Maßnahme "
+                f"Für {fmt.join_names([grammar.label(i.short, 'akk') for i, _ in missing])} ist im Maßnahmenregister keine Maßnahme "
                 "hinterlegt; das ist bei der Fortschreibung der Pläne und Maßnahmen zu prüfen."
             )
         return " ".join(parts)

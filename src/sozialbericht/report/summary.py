@@ -8,11 +8,12 @@ from functools import cached_property
 import pandas as pd
 from IPython.display import Markdown
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis import findings as rule
 from sozialbericht.analysis import segregation
 from sozialbericht.analysis.special_effects import FILE_NAME, load_special_effects
+from sozialbericht.report import synthesis
 from sozialbericht.report import text as narrative
 from sozialbericht.report.edition import Edition
 
@@ -65,11 +66,8 @@ def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | 
         unit = "Umfragewellen" if ind.survey else "Jahren"
         context.append(f"erster {noun} nach {fmt.number(finding.run)} {unit} mit {old}")
     if finding.flagged:
-        shown = finding.flagged[:4]
-        rest = len(finding.flagged) - len(shown)
-        more = "einen weiteren Ortsteil" if rest == 1 else f"{fmt.number(rest)} weitere Ortsteile"
-        names = fmt.join_names(shown + ([more] if rest else []))
-        lead = "den Ortsteil " if len(finding.flagged) == 1 else ""
+        names = synthesis.names(finding.flagged, limit=4, case="akk")
+        lead = "den Ortsteil " if len(finding.flagged) == 1 and not grammar.area_gender(finding.flagged[0]) else ""
         context.append(f"das Frühwarnsystem markiert bei dieser Kennzahl {lead}{names}")
     if context:
         sentence = "; ".join(context)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar
 from sozialbericht.analysis import patterns
 from sozialbericht.analysis.indicators import Indicator, KeyFigure
 from sozialbericht.report import text as narrative
@@ -15,17 +15,15 @@ from sozialbericht.report import text as narrative
 MAX_NAMES = 6
 
 
-def names(items: list[str], limit: int = MAX_NAMES, dative: bool = False) -> str:
-    """'A, B und C'; beyond ``limit``: 'A, B, … und 4 weitere Ortsteile' (after 'in': 'weiteren Ortsteilen')."""
+def names(items: list[str], limit: int = MAX_NAMES, preposition: str = "", case: str = "") -> str:
+    """Ortsteile in a sentence, with articles where the city uses them: 'im Zentrum-Ost, Lindenau und der
+    Südvorstadt'; beyond ``limit``: '… und 4 weiteren Ortsteilen' (case from the preposition)."""
     items = list(items)
-    if len(items) <= limit:
-        return fmt.join_names(items)
-    rest = len(items) - limit
-    if dative:
-        more = "einem weiteren Ortsteil" if rest == 1 else f"{fmt.number(rest)} weiteren Ortsteilen"
-    else:
-        more = "ein weiterer Ortsteil" if rest == 1 else f"{fmt.number(rest)} weitere Ortsteile"
-    return ", ".join(items[:limit]) + f" und {more}"
+    case = case or ("dat" if preposition else "nom")
+    shown, rest = items[:limit], len(items) - min(len(items), limit)
+    if rest:
+        shown.append(grammar.count(rest, "Ortsteil", case, adjective_stem="weiter"))
+    return grammar.areas(shown, case=case, preposition=preposition)
 
 
 def inline_change(indicator: Indicator, change: float, base: float) -> str:
@@ -210,10 +208,10 @@ def _p(p: float) -> str:
 def _moves(ind: Indicator, items, word: str, qualifier: str) -> str:
     if not items:
         return ""
-    areas = fmt.join_names([name for name, _, _ in items])
+    areas = names([name for name, _, _ in items], preposition="in")
     if len(items) > 1:  # tied by the shown change; their relative changes differ
-        return f"stärkster{qualifier} {word} in {areas} (je {narrative.change_text(ind, items[0][1], float('nan'))})"
-    return f"stärkster{qualifier} {word} in {areas} ({inline_change(ind, items[0][1], items[0][2])})"
+        return f"stärkster{qualifier} {word} {areas} (je {narrative.change_text(ind, items[0][1], float('nan'))})"
+    return f"stärkster{qualifier} {word} {areas} ({inline_change(ind, items[0][1], items[0][2])})"
 
 
 def ortsteile_sentence(item: patterns.OrtsteilChanges) -> str:
@@ -266,13 +264,13 @@ def artefact_sentence(item: patterns.OrtsteilChanges, source: str, seen: set | N
     ended = [name for name, kind in fresh if kind == "ended"]
     parts = []
     if again and not fresh:
-        return f"{fmt.join_names(again)} wegen derselben Datenbesonderheit wie oben nicht berücksichtigt"
+        return grammar.upper_first(f"{names(again)} wegen derselben Datenbesonderheit wie oben nicht berücksichtigt")
     if zero:
         parts.append(
-            f"in {names(zero, dative=True)} fällt der Zählwert {item.year} auf 0 (von einem positiven Wert {item.base_year})"
+            f"{names(zero, preposition='in')} fällt der Zählwert {item.year} auf 0 (von einem positiven Wert {item.base_year})"
         )
     if ended:
-        parts.append(f"für {names(ended)} fehlt der Wert {item.year}")
+        parts.append(f"{names(ended, preposition='für', case='akk')} fehlt der Wert {item.year}")
     if not parts:
         return ""
     return (
@@ -281,5 +279,6 @@ def artefact_sentence(item: patterns.OrtsteilChanges, source: str, seen: set | N
         + f", {item.year}): "
         + "; ".join(parts)
         + ". Das geschieht, wenn eine Einrichtung oder Meldung aus den Daten fällt oder die Zahl sehr klein ist; "
-        "diese Ortsteile sind oben nicht berücksichtigt"
+        + ("dieser Ortsteil ist" if len(fresh) == 1 else "diese Ortsteile sind")
+        + " oben nicht berücksichtigt"
     )
