@@ -72,7 +72,10 @@ def test_population_sentence_as_the_fixture_has_it(mirror, specs, tmp_path):
     catalogue, values = build(mirror, specs, tmp_path)
     finding = findings.assess(values["einwohner"], catalogue.indicators["einwohner"], 2023, NO_FLAGS)
     # 29.770 -> 29.990: +220 = +0,7 %; the usual change (2021->2022) is 270, so no comparison is drawn
-    assert finding_sentence(finding) == "**Einwohner:** stieg 2023 gegenüber 2022 um 220 (0,7 %) auf 29.990 Personen."
+    assert (
+        finding_sentence(finding)
+        == "**Einwohner:** Die Zahl stieg 2023 gegenüber 2022 um 220 (0,7 %) auf 29.990 Personen."
+    )
     assert finding.typical_change == 270
 
 
@@ -85,7 +88,7 @@ def test_population_sentence_follows_a_changed_fixture(mirror, specs, tmp_path):
     finding = findings.assess(values["einwohner"], catalogue.indicators["einwohner"], 2023, NO_FLAGS)
     # +830 = +2,8 % of 29.770; 830 / 270 = 3,07: about three times the usual change
     assert finding_sentence(finding) == (
-        "**Einwohner:** stieg 2023 gegenüber 2022 um 830 (2,8 %) auf 30.600 Personen. "
+        "**Einwohner:** Die Zahl stieg 2023 gegenüber 2022 um 830 (2,8 %) auf 30.600 Personen. "
         "Das ist etwa dreimal so viel wie die übliche Veränderung der vorigen Jahre (270)."
     )
 
@@ -113,7 +116,7 @@ def test_a_change_within_chance_is_no_finding_and_a_large_one_is(mirror, specs, 
     finding = findings.assess(values[ind.id], ind, 2023, NO_FLAGS)
     # 2.446 / 29.990 = 81,56 per 1.000, +16,76; usual change 2021->2022: 67,63 -> 64,80 = 2,83; 5,9 times
     assert finding_sentence(finding) == (
-        "**Arbeitslose je 1.000 Einwohner:** stieg 2023 gegenüber 2022 um 16,8 auf 81,6 je 1.000 Einwohner, "
+        "**Arbeitslose je 1.000 Einwohner:** Der Wert stieg 2023 gegenüber 2022 um 16,8 auf 81,6 je 1.000 Einwohner, "
         "eine Verschlechterung. Das ist fast sechsmal so viel wie die übliche Veränderung der vorigen Jahre (2,8)."
     )
     assert finding.people == 2446 - 1929

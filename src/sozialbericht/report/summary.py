@@ -47,7 +47,8 @@ def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | 
     period = "der vorigen Umfrage" if ind.survey else str(finding.base_year)
     stale = " (neuere Werte liegen nicht vor)" if edition_year and finding.year < edition_year else ""
     text = (
-        f"**{ind.title}:**{stale} {verb} {finding.year} gegenüber {period} um "
+        f"**{ind.title}:**{stale} {'Die Zahl' if ind.is_count else 'Der Wert'} {verb} {finding.year} gegenüber "
+        f"{period} um "
         f"{narrative.change_text(ind, finding.change, finding.previous, signed=False)} auf "
         f"{narrative.value_text(ind, finding.value)}" + (f", {meaning}" if meaning else "") + "."
     )
