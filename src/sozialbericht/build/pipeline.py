@@ -163,6 +163,9 @@ def _build_locked(settings: Settings, inputs: Inputs, year: int, force: bool, st
         jupyter_book(stage_dir, "pdflatex", strict=settings.strict, source_date=edition_dates(year).source_date_epoch())
         if not pdf.is_file():
             raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
+    # the key describes what was executed: code or notebooks edited during the build make it another edition
+    if build_key(inputs.content_digest(), year) != key:
+        raise BuildError(f"Code, notebooks or book files changed while edition {year} was built; build again.")
     # publish only after every requested format was built: never half an edition
     results.update(_publish(settings, year, key, inputs.content_digest(), html, pdf))
     results["seconds"] = round(time.perf_counter() - started, 1)

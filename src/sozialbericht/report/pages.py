@@ -95,15 +95,10 @@ class EditionPages:
             if self.inputs.source.startswith("lokaler")
             else f"abgerufen über die {self.inputs.source}"
         )
-        closing = (
-            f" Redaktionsschluss war der {fmt.german_date(self.dates.redaktionsschluss)}."
-            if self.dates.redaktionsschluss
-            else ""
-        )
         text = f"""**{self.dates.title_line()}**
 
 Dieser Bericht beschreibt die soziale Lage in Leipzig zum Stichtag {self.dates.stichtag}
-für die Stadt, ihre 10 Stadtbezirke und 63 Ortsteile.{closing} Alle Zahlen, Karten und Texte werden aus den
+für die Stadt, ihre 10 Stadtbezirke und 63 Ortsteile. Alle Zahlen, Karten und Texte werden aus den
 Daten des Amtes für Statistik und Wahlen berechnet ({grammar.count(len(datasets), "Datensatz", digits=True)} der
 Open-Data-Schnittstelle, {source}; Dateien und Prüfsummen im Anhang „Daten, Quellen und Methoden“, Teil
 „Technische Angaben“); keine Zahl ist von Hand eingetragen. Jedes Themen- und Steuerungskapitel endet mit dem Abschnitt „Entwicklungen und neue

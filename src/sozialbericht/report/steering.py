@@ -264,7 +264,8 @@ class SteeringPages(Edition):
         new_areas = sorted(set(new[new["change"] == "neu markiert"]["area_name"])) if not new.empty else []
         distinct = proposals.groupby("area_code")["instrument_title"].apply(tuple).nunique() if len(proposals) else 0
         text = (
-            f"- Vorschläge für {proposals['area_name'].nunique()} von {flagged} markierten Ortsteilen und "
+            f"- Vorschläge für {proposals['area_name'].nunique()} von "
+            f"{grammar.count(flagged, 'Ortsteil', 'dat', adjective_stem='markiert', digits=True)} und "
             f"{grammar.count(proposals['target_group'].nunique(), 'Zielgruppe', 'akk', digits=True)}; "
             f"{distinct} unterschiedliche Zusammenstellungen von Formaten, weil die Gremien des Stadtbezirks und "
             "des Gebiets genannt werden. In den übrigen markierten Ortsteilen ist keine betroffene Zielgruppe "
