@@ -11,8 +11,8 @@ from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis.indicators import read_catalogue
 from sozialbericht.data.inputs import read_inputs
-from sozialbericht.policy.register import escape_markdown as escape
 from sozialbericht.report.dates import edition_dates
+from sozialbericht.report.policy_pages import escape_markdown as escape
 from sozialbericht.report.tables import markdown_table
 
 STATUS_TEXT = {
