@@ -19,10 +19,12 @@ def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
     from sozialbericht.analysis.special_effects import SpecialEffects
     from sozialbericht.data.structure import ReportStructure
+    from sozialbericht.report.dates import EditionsConfig
 
     return [
         ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
         ("report.yml", ReportStructure, "Seiten und Teile jeder Ausgabe"),
+        ("editions.yml", EditionsConfig, "Daten der Ausgaben (Stichtag, Redaktionsschluss)"),
     ]
 
 
