@@ -17,9 +17,15 @@ SCHEMA_DIR = ROOT / "schemas"
 
 def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
+    from sozialbericht.analysis.city_series import CitySeriesCatalogue
     from sozialbericht.analysis.special_effects import SpecialEffects
+    from sozialbericht.report.coverage import OpenDatasets
 
-    return [("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte")]
+    return [
+        ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
+        ("stadtreihen.yml", CitySeriesCatalogue, "Stadtweite Reihen"),
+        ("offene_datensaetze.yml", OpenDatasets, "Verfügbare, noch nicht ausgewertete Datensätze"),
+    ]
 
 
 def expected() -> dict[Path, str]:

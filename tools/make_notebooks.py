@@ -46,14 +46,49 @@ def notebook(setup, cells):
     return result
 
 
+# chapter-specific sections (report/households.py); placed after the key figures
+EXTRA = {
+    "haushalte": (
+        "from sozialbericht.report.households import Households\n\nhouseholds = Households(chapter)",
+        [
+            md("## Haushaltsgrößen in der Stadt"),
+            code("households.size_chart()"),
+            code("households.size_text()"),
+            md("### Prüfung gegen die veröffentlichten Werte"),
+            code("households.count_check()"),
+            code("households.share_check()"),
+        ],
+    ),
+}
+
+
+def city_series_cells(chapter_id):
+    """Cells for the city-wide series of data/stadtreihen.yml in this chapter (none: no cells)."""
+    catalogue = yaml.safe_load((ROOT / "data" / "stadtreihen.yml").read_text(encoding="utf-8"))
+    series = [s for s in catalogue.get("series") or [] if s["chapter"] == chapter_id]
+    if not series:
+        return "", []
+    cells = [md("## Stadtweite Reihen ohne kleinräumige Werte"), code("city.note()")]
+    for entry in series:
+        cells += [
+            md(f"### {entry['title']}"),
+            code(f'city.chart("{entry["id"]}")'),
+            code(f'city.text("{entry["id"]}")'),
+            code(f'city.definition("{entry["id"]}")'),
+        ]
+    return "from sozialbericht.report.citywide import CityWide\n\ncity = CityWide(chapter)", cells
+
+
 def chapter_notebook(chapter, indicators):
+    extra_setup, extra_cells = EXTRA.get(chapter["id"], ("", []))
+    city_setup, city_cells = city_series_cells(chapter["id"])
     cells = [
         md(f"# {chapter['title']}"),
         code("chapter.intro()"),
         md("## Kennzahlen"),
         code("chapter.key_figures()"),
         code("chapter.summary()"),
-    ]
+    ] + extra_cells
     for ind in indicators:
         cells += [
             md(f"## {ind['title']}"),
@@ -63,6 +98,7 @@ def chapter_notebook(chapter, indicators):
             code(f'chapter.districts("{ind["id"]}")'),
             code(f'chapter.definition("{ind["id"]}")'),
         ]
+    cells += city_cells
     # written by the build from data/plans.yml and data/measures.yml (edition.write_policy_fragments):
     # a planner's edit there changes these files, and no notebook runs again
     include = lambda part: f"```{{include}} politik/{chapter['id']}-{part}.md\n```"
@@ -74,11 +110,14 @@ def chapter_notebook(chapter, indicators):
         md("## Entwicklungen und neue Herausforderungen"),
         code("chapter.developments()"),
     ]
-    return notebook(
+    setup = (
         f"from sozialbericht.report.chapter import Chapter\n\n"
-        f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir, formats)',
-        cells,
+        f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir, formats)'
     )
+    for more in (extra_setup, city_setup):
+        if more:
+            setup += "\n" + more
+    return notebook(setup, cells)
 
 
 PAGES = "from sozialbericht.report.pages import EditionPages\n\npages = EditionPages(year, inputs_file, formats)"

@@ -7,9 +7,11 @@ from IPython.display import Markdown
 
 from sozialbericht import fmt
 from sozialbericht import settings as config
+from sozialbericht.analysis.city_series import load_city_series
 from sozialbericht.analysis.indicators import read_catalogue
 from sozialbericht.data.inputs import read_inputs
 from sozialbericht.policy.register import escape_markdown as escape
+from sozialbericht.report.coverage import coverage_markdown, load_open_datasets
 from sozialbericht.report.tables import markdown_table
 
 STATUS_TEXT = {
@@ -30,7 +32,13 @@ class EditionPages:
 
     def intro(self) -> Markdown:
         chapters = "\n".join(f"- {c['title']}" for c in self.catalogue.chapters)
-        missing = "\n".join(f"- **{m['theme']}**: {m['reason']}" for m in self.catalogue.missing_themes)
+        coverage = coverage_markdown(
+            self.catalogue,
+            self.inputs.specs,
+            load_city_series(datasets=self.inputs.specs),
+            load_open_datasets(),
+            getattr(self.inputs, "missing", []),
+        )
         datasets = [m for m in self.inputs.manifest if m.get("dataset")]
         # a local folder's path means nothing to readers; the appendix names it with every file's checksum
         source = (
@@ -49,10 +57,7 @@ Die Kapitel dieser Ausgabe:
 
 {chapters}
 
-**Themen ohne kleinräumige Daten.** Für folgende Themen des bisherigen Sozialreports enthält die
-Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
-
-{missing}
+{coverage}
 """
         return Markdown(text)
 
@@ -93,6 +98,11 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
                 "nicht von der Schnittstelle abgerufen, sondern aus einer Kopie Dritter in deren Format "
                 "zurückgebaut (nur Ortsteile, nur Zählwerte):\n\n"
                 + "\n".join(f"- {name}: {escape(origin)}" for name, origin in origins)
+            )
+        missing = getattr(self.inputs, "missing", [])
+        if missing:
+            text += "\n\nNicht geliefert (optionale Datensätze; die Ausgabe wurde ohne sie erstellt):\n\n" + "\n".join(
+                f"- {' '.join(m['title'].split())}: {escape(m['reason'])}" for m in missing
             )
         return Markdown(text)
 
