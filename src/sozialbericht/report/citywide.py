@@ -120,10 +120,17 @@ class CityWide:
             if not both.empty:
                 up, down = both.idxmax(), both.idxmin()
                 unit = "Prozentpunkte" if series.unit.startswith("%") else series.unit
-                text += f" Seit {first} veränderte sich der Wert am stärksten bei „{up}“ ({fmt.signed(both[up], series.decimals)} {unit})"
-                if down != up and both[down] < 0:
-                    text += f" und bei „{down}“ ({fmt.signed(both[down], series.decimals)} {unit})"
-                text += "."
+                moves = []
+                if both[up] > 0:
+                    moves.append(
+                        f"stieg der Wert am stärksten bei „{up}“ ({fmt.signed(both[up], series.decimals)} {unit})"
+                    )
+                if both[down] < 0:
+                    moves.append(
+                        f"sank {'er' if moves else 'der Wert'} am stärksten bei „{down}“ ({fmt.signed(both[down], series.decimals)} {unit})"
+                    )
+                if moves:
+                    text += f" Seit {first} " + " und ".join(moves) + "."
         if series.survey:
             text += (
                 " Die Werte sind Stichprobenschätzungen ohne veröffentlichte Fallzahlen; kleine Unterschiede "
