@@ -135,7 +135,7 @@ class FakeAPI:
                     ],
                 }
             )
-        for title, (k, r, path) in VALUES_DATASETS.items():
+        for title, (k, r, _path) in VALUES_DATASETS.items():
             base = "https://statistik.leipzig.de/opendata/api/values"
             packages.append(
                 {
