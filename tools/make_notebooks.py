@@ -262,9 +262,19 @@ FIXED = {
                 "Kommunalen Bürgerumfrage: Schätzungen aus einer Stichprobe, nur in den Umfragejahren, in kleinen "
                 "Ortsteilen mit wenigen Befragten. Das Frühwarnsystem prüft sie nicht mit Konfidenzintervallen, weil "
                 "die Fallzahlen nicht veröffentlicht sind.\n"
-                "- **Abgeleitete Reihen:** Wo eine Reihe nur für Ortsteile vorliegt (SGB II, Migrationshintergrund, "
-                "Wohnungen), sind Stadtbezirke und Stadt als Summe der Ortsteile berechnet und in den Daten als "
-                "„aggregated“ gekennzeichnet."
+                "- **Abgeleitete Reihen:** Wo eine Reihe nur für Ortsteile vorliegt (z. B. SGB II, Migrationshintergrund), "
+                "sind Stadtbezirke und Stadt als Summe der Ortsteile berechnet und in den Daten als "
+                "„aggregated“ gekennzeichnet.\n"
+                "- **Stadtweite Reihen:** Einige Themen veröffentlicht die Stadt nur für Leipzig insgesamt (Endpunkt "
+                "„values“ der Schnittstelle, z. B. Mietbelastung nach Haushaltstyp). Sie stehen in derselben Tabelle "
+                "wie alle anderen Daten, mit dem Gebiet „Stadt Leipzig“; ihre Merkmale sind nach dem vollständigen "
+                "Bezeichnungspfad benannt (z. B. „Durchschnittliche Wohnfläche pro Person / Haushalte / insgesamt“), "
+                "weil dieselbe Bezeichnung unter mehreren Oberbegriffen vorkommt. In diesem Format stehen Dezimalpunkte, "
+                "fehlende Jahre fehlen ganz, und eine „0“ ist ein Wert; im älteren CSV-Format bedeutet „0“ „nicht "
+                "verfügbar“, und gleichlautende Zeilen werden nach ihrer Position (Block) unterschieden.\n"
+                "- **Haushalte:** Die Anteile der Haushaltsgrößen berechnet der Bericht aus den Haushaltszahlen; die "
+                "veröffentlichten Anteilsspalten werden nicht verwendet; das Kapitel „Haushalte und Familien“ weist aus, wo "
+                "sie den Zählwerten widersprechen."
             ),
         ],
     ),
