@@ -19,10 +19,12 @@ def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
     from sozialbericht.analysis.city_series import CitySeriesCatalogue
     from sozialbericht.analysis.special_effects import SpecialEffects
+    from sozialbericht.data.structure import ReportStructure
     from sozialbericht.report.coverage import OpenDatasets
 
     return [
         ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
+        ("report.yml", ReportStructure, "Seiten und Teile jeder Ausgabe"),
         ("stadtreihen.yml", CitySeriesCatalogue, "Stadtweite Reihen"),
         ("offene_datensaetze.yml", OpenDatasets, "Verfügbare, noch nicht ausgewertete Datensätze"),
     ]

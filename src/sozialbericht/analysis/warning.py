@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from sozialbericht import fmt
+from sozialbericht import fmt, style
 from sozialbericht import settings as project_config
 from sozialbericht.analysis.indicators import Catalogue, Indicator, Term, compute, read_catalogue
 from sozialbericht.data.geography import ORTSTEIL, STADT
@@ -908,7 +908,9 @@ def status_dynamics(values_by_indicator: dict, year: int, config: WarningConfig,
         if pd.isna(persons):
             reasons[code].append("Einwohnerzahl fehlt")
         elif persons < config.min_population:
-            reasons[code].append(f"{fmt.number(persons)} Einwohner (Mindestzahl {fmt.number(config.min_population)})")
+            reasons[code].append(
+                f"{fmt.number(persons)} {style.persons('Einwohner')} (Mindestzahl {fmt.number(config.min_population)})"
+            )
     table["small_population"] = [bool(reasons[c]) for c in table.index]
 
     frames = {}
@@ -1401,7 +1403,8 @@ weniger Indexindikatoren, standardisiert, in Klassen eingeteilt) und dem Hamburg
 *Sozialmonitoring* (kleine Gebiete werden nicht eingestuft). Wie die englischen *Fingertips*-Profile
 vergleicht es zusätzlich jeden Ortsteil über Konfidenzintervalle mit dem Stadtwert und prüft Trends
 statistisch, damit kleine Ortsteile nicht wegen Zufallsschwankungen markiert werden. Alle
-Festlegungen stehen in `data/fruehwarnsystem.yml`; dieser Abschnitt wird aus ihr erzeugt.
+Festlegungen stehen in der Konfiguration des Frühwarnsystems (Anhang „Technische Angaben“); dieser
+Abschnitt wird aus ihr erzeugt.
 
 ### Datenstand
 
@@ -1415,7 +1418,7 @@ Indexindikatoren:
 
 {chr(10).join(index_rows)}
 
-Ortsteile mit weniger als {fmt.number(config.min_population)} Einwohnern (Stand: Berichtsjahr oder
+Ortsteile mit weniger als {fmt.number(config.min_population)} {style.persons("Einwohner", "dat")} (Stand: Berichtsjahr oder
 letzter Jahrgang davor) sowie Ortsteile, bei denen der Nenner eines Indexindikators im verwendeten
 Jahrgang oder im Vergleichsjahr der Dynamik unter der angegebenen Mindestzahl liegt, gelten als
 *zu klein für eine stabile Quote*: Sie werden ausgewiesen, aber nicht eingestuft und gehen nicht in
@@ -1424,7 +1427,7 @@ keiner Regel markiert; für die übrigen gelten die Regeln weiter, weil Konfiden
 Trendtests kleine Zahlen bereits berücksichtigen.
 
 **Status.** Für jeden Indexindikator $k$ mit Wert $x_{{ik}}$ im Ortsteil $i$ wird über die
-eingestuften Ortsteile {weighting} standardisiert (Einwohner im Berichtsjahr oder im letzten
+eingestuften Ortsteile {weighting} standardisiert (Einwohnerzahl im Berichtsjahr oder im letzten
 Jahrgang davor):
 
 $$\\bar x_k = \\frac{{\\sum_i w_i x_{{ik}}}}{{\\sum_i w_i}}, \\qquad
@@ -1461,7 +1464,7 @@ zum Niveau {conf_pct} % berechnet ($z = {z_value}$):
 
 $$\\frac{{\\hat p + \\frac{{z^2}}{{2n}} \\pm z \\sqrt{{\\frac{{\\hat p (1-\\hat p)}}{{n}} + \\frac{{z^2}}{{4n^2}}}}}}{{1 + \\frac{{z^2}}{{n}}}}$$
 
-Für Raten je Einwohner, deren Zähler Ereignisse sind (z. B. Straftaten je 1.000 Einwohner), gilt
+Für Raten, deren Zähler Ereignisse sind (z. B. Straftaten je 1.000 Einwohner/-innen), gilt
 das Poisson-Intervall nach Byar:
 $x_u = x\\,(1 - \\frac{{1}}{{9x}} - \\frac{{z}}{{3\\sqrt{{x}}}})^3$,
 $x_o = (x+1)\\,(1 - \\frac{{1}}{{9(x+1)}} + \\frac{{z}}{{3\\sqrt{{x+1}}}})^3$, geteilt durch $n$.
@@ -1485,7 +1488,7 @@ Geprüft werden die letzten $T$ vorliegenden Werte eines Ortsteils bis zum verwe
   $\\bar p = \\sum x_j / N$, $\\bar t = \\sum n_j t_j / N$ ist
   $U = \\sum_j x_j (t_j - \\bar t)$, $\\operatorname{{Var}}(U) = \\bar p (1 - \\bar p) \\sum_j n_j (t_j - \\bar t)^2$
   und $Z = U / \\sqrt{{\\operatorname{{Var}}(U)}}$ standardnormalverteilt.
-- **Poisson-Trendtest** (Raten je Einwohner): wie oben, aber
+- **Poisson-Trendtest** (Raten von Ereignissen): wie oben, aber
   $\\operatorname{{Var}}(U) = \\bar p \\sum_j n_j (t_j - \\bar t)^2$ (Score-Test eines log-linearen
   Poisson-Modells).
 - **Mann-Kendall-Test** (Werte ohne Zählgrößen): $S = \\sum_{{j<k}} \\operatorname{{sgn}}(x_k - x_j)$;
@@ -1508,7 +1511,7 @@ geschätzt ($\\operatorname{{Var}}_j = n_j \\hat p_j (1 - \\hat p_j)$ bzw. $n_j 
 $\\hat\\varphi > 1$, wird $Z$ durch $\\sqrt{{\\hat\\varphi}}$ geteilt und der p-Wert aus der
 t-Verteilung mit $T-2$ Freiheitsgraden bestimmt, weil $\\hat\\varphi$ selbst aus wenigen Werten
 geschätzt ist (Quasi-Likelihood). Ohne diese Korrektur hielte der Test zu viele Trends für
-gesichert. Mit weniger als vier Werten wird nicht korrigiert. Die Korrektur lässt sich je Regel abschalten (`overdispersion: false`).
+gesichert. Mit weniger als vier Werten wird nicht korrigiert. Die Korrektur lässt sich je Regel abschalten.
 
 ### Regeln für Markierungen
 

@@ -1,6 +1,6 @@
 """All inputs of an edition, fetched and parsed once per build.
 
-``load_inputs()`` reads every dataset named in ``data/datasets.yml`` and both
+``load_inputs(source)`` reads every dataset named in ``data/datasets.yml`` and both
 geometries from the configured source, parses them into one tidy table with
 area codes and levels, completes the Stadtbezirk and city level for counts,
 and records a manifest entry for every input file. Datasets of the city-wide
@@ -21,10 +21,11 @@ import yaml
 from sozialbericht import settings as config
 from sozialbericht.data.aggregate import complete_levels
 from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
-from sozialbericht.data.opendata import Cache, LocalSource, source_from_environment
+from sozialbericht.data.opendata import Cache, LocalSource, open_source
 from sozialbericht.data.parse import parse
 from sozialbericht.data.parse_values import parse_values
 from sozialbericht.errors import CatalogueError, DataSourceError, ParseError, SozialberichtError
+from sozialbericht.settings import Settings
 
 KINDS = {"count", "rate", "mean", "median", "share"}
 ENDPOINTS = {"kdvalues": "fetch_dataset", "values": "fetch_values"}
@@ -115,7 +116,11 @@ class Inputs:
         rows = self.table.iloc[positions] if positions is not None else self.table.iloc[0:0]
         if rows.empty:
             known = sorted(self.table.loc[self.table["dataset"] == dataset, "feature"].unique())
-            raise SozialberichtError(f"Feature {feature!r} is not in dataset {dataset!r}; it has {known}.")
+            file = next((m["source"] for m in self.manifest if m.get("dataset") == dataset), "")
+            raise SozialberichtError(
+                f"Feature {feature!r} is not in dataset {dataset!r}{f' ({file})' if file else ''}; it has {known}. "
+                "If the name is right, the file may be truncated (cut before this feature): download it again."
+            )
         return rows
 
     def __getstate__(self) -> dict:
@@ -154,10 +159,14 @@ def _fetch(source, cache: Cache | None, fetch_name: str, arg: str):
     return fetched, key  # stored by the caller only after it parsed
 
 
-def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache: Cache | None = None) -> Inputs:
-    source = source or source_from_environment()
+def load_inputs_for(settings: Settings) -> Inputs:
+    """Every input from the data source the settings name, through their download cache."""
+    return load_inputs(open_source(settings), cache=Cache(settings.cache_dir, settings.cache_hours))
+
+
+def load_inputs(source, specs: dict[str, DatasetSpec] | None = None, cache: Cache | None = None) -> Inputs:
+    """Every input from ``source``; downloads are cached in ``cache`` (none: not cached)."""
     specs = specs or read_dataset_specs()
-    cache = cache if cache is not None else Cache()
     manifest: list[dict] = []
     pending: list = []
 
@@ -173,6 +182,8 @@ def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache:
     sbz = fetch("fetch_geometry", "stadtbezirke")
     geography = Geography.from_geojson(ot.content, sbz.content, (ot.source, sbz.source))
     manifest += [ot.manifest(), sbz.manifest()]
+    for record, label in zip(manifest, ("Ortsteil ", "Stadtbezirk ")):
+        record["repairs"] = [note for note in geography.repairs if note.startswith(label)]
     areas = geography.areas()
     frames = []
     missing: list[dict] = []
@@ -191,10 +202,16 @@ def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache:
         table = geography.attach_codes(table, fetched.source)
         if not spec.city_wide:
             _check_complete(table, areas, fetched.source)
+        _check_named_features(table, spec, fetched.source)
+        table, gaps = mark_missing_years(table, step=2 if spec.survey else 1)
         table.insert(0, "dataset", key)
         frames.append(table[TIDY_COLUMNS])
         record = fetched.manifest()
-        record.update(dataset=key, rows=int(len(table)), years=f"{table['year'].min()}–{table['year'].max()}")
+        years = f"{table['year'].min()}–{table['year'].max()}"
+        record.update(
+            dataset=key, rows=int(len(table)), years=years + (f" (ohne {', '.join(map(str, gaps))})" * bool(gaps))
+        )
+        record["missing_years"] = gaps
         manifest.append(record)
     table = pd.concat(frames, ignore_index=True)
     counts = {
@@ -248,6 +265,37 @@ def _check_complete(table: pd.DataFrame, areas: pd.DataFrame, source: str) -> No
                 )
 
 
+def _check_named_features(table: pd.DataFrame, spec: DatasetSpec, source: str) -> None:
+    """Every feature data/datasets.yml names is in the file: a file cut between two features looks complete."""
+    named = set(spec.features)
+    if not table["level"].isin([STADTBEZIRK, STADT]).any():
+        # the derived layout (Ortsteile only) keeps exact counts only: rates and means are not expected there
+        named = {feature for feature in named if spec.kind(feature) == "count"}
+    missing = sorted(named - set(table["feature"]))
+    if missing:
+        raise ParseError(
+            f"{source}: feature(s) {', '.join(map(repr, missing))} named for dataset {spec.key!r} in "
+            "data/datasets.yml are not in the file. The file is probably truncated (cut before these features); "
+            "download it again. If the city renamed a feature, rename it in data/datasets.yml too."
+        )
+
+
+def mark_missing_years(table: pd.DataFrame, step: int = 1) -> tuple[pd.DataFrame, list[int]]:
+    """A year column missing between the first and the last year becomes rows with status ``missing_year``.
+
+    ``step`` is 2 for the surveys (Kommunale Bürgerumfrage), which appear every second year. Without
+    the rows the year would vanish from every table while the appendix still named the full range.
+    """
+    years = sorted(int(y) for y in table["year"].unique())
+    gaps = sorted(set(range(years[0], years[-1] + 1, step)) - set(years)) if years else []
+    if not gaps:
+        return table, []
+    area = [c for c in ("area_name", "area_code", "level", "sbz_code") if c in table.columns]
+    cells = table.groupby(area + ["feature"], sort=False, dropna=False)["row"].min().reset_index()
+    added = cells.merge(pd.DataFrame({"year": gaps}), how="cross").assign(value=float("nan"), status="missing_year")
+    return pd.concat([table, added[table.columns]], ignore_index=True), [int(y) for y in gaps]
+
+
 def _zero_rates_unavailable(table: pd.DataFrame, counts: set, datasets: set | None = None) -> pd.DataFrame:
     """A published rate, share, mean or median of exactly 0 stands for 'not available'.
 
@@ -277,9 +325,16 @@ def _check_counts(table: pd.DataFrame, counts: set, manifest: list[dict]) -> Non
         )
 
 
-def read_inputs(path: str | Path | None = None) -> Inputs:
-    """Inputs prepared by the build (a pickle), or loaded from the source when none is given."""
-    if path:
-        with open(path, "rb") as handle:
+def read_inputs(prepared: Inputs | str | Path | None = None, data_source: str | None = None) -> Inputs:
+    """The inputs a notebook works with.
+
+    ``prepared``: inputs in hand (returned as they are) or the file the build wrote for the
+    notebooks (a pickle). Without one, the inputs are read from ``data_source`` (a notebook
+    parameter: a local data folder), or else from the source the environment names.
+    """
+    if isinstance(prepared, Inputs):
+        return prepared
+    if prepared:
+        with open(prepared, "rb") as handle:
             return pickle.load(handle)
-    return load_inputs()
+    return load_inputs_for(Settings.resolve({"data": data_source or None}))

@@ -12,7 +12,7 @@ The only module that touches the network. Two sources share one interface:
 Two endpoints are read: ``kdvalues`` (small-area series, ``fetch_dataset``) and ``values``
 (city-wide series, ``fetch_values``); both resolve a dataset by its title.
 
-``source_from_environment()`` picks one from ``SOZIALBERICHT_DATA``.
+``open_source(settings)`` picks one from the run's settings (``--data`` or ``SOZIALBERICHT_DATA``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pathlib import Path
 
 from sozialbericht import settings as config
 from sozialbericht.errors import DataSourceError
+from sozialbericht.settings import Settings
 
 GEOMETRY_LEVELS = ("ortsteile", "stadtbezirke")
 CKAN_GEO_PACKAGES = {
@@ -42,8 +43,8 @@ CKAN_GEO_PACKAGES = {
 }
 STATISTICS_ORGANISATION = "amt-fuer-statistik-und-wahlen"
 HINT_LOCAL = (
-    "To build offline, point SOZIALBERICHT_DATA at a folder laid out like the mirror, "
-    "e.g. SOZIALBERICHT_DATA=../shared/data/leipzig/mirror"
+    "To build offline, point --data (or SOZIALBERICHT_DATA) at a folder laid out like the mirror, "
+    "e.g. --data ../shared/data/leipzig/mirror"
 )
 
 
@@ -59,10 +60,13 @@ class Fetched:
     kategorie_nr: int | None = None
     rubrik_nr: int | None = None
     origin: str = ""  # what a local folder's INDEX.csv says about the file (e.g. derived from a copy)
+    location: str = ""  # the path inside a local data folder: published instead of the build machine's path
 
     def manifest(self) -> dict:
+        """The record published in manifest.json and the appendix: no path of the build machine."""
         record = asdict(self)
         del record["content"]
+        record["source"] = record.pop("location") or self.source
         record["bytes"] = len(self.content)
         record["licence"] = config.LICENCE
         record["attribution"] = config.ATTRIBUTION
@@ -96,8 +100,8 @@ class LocalSource:
         self.index_path = self.root / "INDEX.csv"
         if not self.root.is_dir():
             raise DataSourceError(
-                f"SOZIALBERICHT_DATA points at {self.root}, which is not a folder. "
-                "Unset it to use the live API, or give the path of a folder laid out like the mirror."
+                f"The data source (--data or SOZIALBERICHT_DATA) is {self.root}, which is not a folder. "
+                "Leave it unset to use the live API, or give the path of a folder laid out like the mirror."
             )
         if not self.index_path.is_file():
             raise DataSourceError(
@@ -160,6 +164,7 @@ class LocalSource:
             entry["kategorie_nr"],
             entry["rubrik_nr"],
             (entry.get("origin") or "").strip(),
+            entry["file"],
         )
 
     def fetch_geometry(self, level: str) -> Fetched:
@@ -169,7 +174,9 @@ class LocalSource:
         if not path.is_file():
             raise DataSourceError(f"Geometry file {path} is missing (expected geo/{level}.geojson in the data folder).")
         content = path.read_bytes()
-        return Fetched(f"Geometrie: {level}", content, str(path), _now(), sha256(content))
+        return Fetched(
+            f"Geometrie: {level}", content, str(path), _now(), sha256(content), location=f"geo/{level}.geojson"
+        )
 
 
 class LiveSource:
@@ -299,17 +306,10 @@ class LiveSource:
         return Fetched(f"Geometrie: {level}", content, urls[0], _now(), sha256(content))
 
 
-def source_from_environment() -> LocalSource | LiveSource:
-    """The live API unless SOZIALBERICHT_DATA names a local folder."""
-    setting = config.data_source_setting()
-    if setting is None:
-        return LiveSource()
-    path = Path(setting)
-    if not path.is_absolute():
-        path = Path.cwd() / path
-        if not path.exists():  # make relative paths work from notebooks run elsewhere
-            path = config.ROOT / setting
-    return LocalSource(path)
+def open_source(settings: Settings) -> LocalSource | LiveSource:
+    """The live API unless the settings name a local data folder."""
+    folder = settings.data_folder()
+    return LiveSource() if folder is None else LocalSource(folder)
 
 
 class Cache:
@@ -319,10 +319,8 @@ class Cache:
     leaves a partial file that a later build would trust.
     """
 
-    def __init__(self, directory: Path = config.CACHE_DIR, max_age_hours: float | None = None):
+    def __init__(self, directory: Path, max_age_hours: float = 24.0):
         self.directory = Path(directory)
-        if max_age_hours is None:
-            max_age_hours = float(os.environ.get("SOZIALBERICHT_CACHE_HOURS", "24"))
         self.max_age_seconds = max_age_hours * 3600
 
     @staticmethod

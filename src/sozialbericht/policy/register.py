@@ -79,6 +79,7 @@ import yaml
 from sozialbericht import fmt
 from sozialbericht import settings as config
 from sozialbericht.analysis.warning import SEVERITY as SEVERITY_LABELS
+from sozialbericht.data.catalogue import MAX_TEXT, MAX_TITLE
 from sozialbericht.errors import CatalogueError
 
 # --- vocabularies -------------------------------------------------------------------------
@@ -297,6 +298,13 @@ def _is_year(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and _MIN_YEAR <= value <= _MAX_YEAR
 
 
+def _check_length(text: str, name: str, report) -> None:
+    """A title or description beyond the limits of data/catalogue.py: a 5 MB text made the website build take 11 min."""
+    limit = MAX_TITLE if name in ("title", "name") else MAX_TEXT
+    if len(text.strip()) > limit:
+        report(name, f"is {len(text.strip()):,} characters long; at most {limit:,} are allowed".replace(",", "."))
+
+
 def _check_value(spec: _Field, value, refs: dict[str, set], report, name: str):
     """Validate one field; ``report(field, message)`` records a problem. Returns the normalised value."""
     if value is None:
@@ -314,6 +322,7 @@ def _check_value(spec: _Field, value, refs: dict[str, set], report, name: str):
         if not isinstance(value, str) or not value.strip():
             report(name, f"must be text, not {value!r}")
             return None
+        _check_length(value, name, report)
         return value.strip()
     if kind == "year":
         if not _is_year(value):
@@ -352,6 +361,7 @@ def _check_value(spec: _Field, value, refs: dict[str, set], report, name: str):
                 if not isinstance(item, str) or not item.strip():
                     report(f"{name}[{position}]", f"must be text, not {item!r}")
                     continue
+                _check_length(item, f"{name}[{position}]", report)
                 out.append(item.strip())
             else:
                 if not isinstance(item, str) or item not in refs[spec.ref]:

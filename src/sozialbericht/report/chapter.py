@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis import warning
 from sozialbericht.analysis.indicators import Indicator, changes, extremes, key_figure, level_values, reference_year
@@ -140,7 +140,7 @@ class Chapter:
             y_title=ind.unit,
             number_format=d3_format(ind),
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def map(self, indicator_id: str):
         ind = self.indicator(indicator_id)
@@ -162,7 +162,7 @@ class Chapter:
             legend_title=ind.unit,
             number_format=d3_format(ind),
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def extremes_text(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -207,7 +207,7 @@ class Chapter:
             reference=reference,
             reference_label="Stadt Leipzig" if reference is not None else None,
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def definition(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -281,13 +281,13 @@ class Chapter:
                 if not rises.empty:
                     up = rises.iloc[0]
                     line += (
-                        f"; stärkster{qualifier} Anstieg in {up['area_name']} um "
+                        f"; stärkster{qualifier} Anstieg {grammar.area(up['area_name'], preposition='in')} um "
                         f"{narrative.change_text(ind, up['change'], up['value_before'])}"
                     )
                 if not falls.empty:
                     down = falls.iloc[-1]
                     line += (
-                        f"; stärkster{qualifier} Rückgang in {down['area_name']} um "
+                        f"; stärkster{qualifier} Rückgang {grammar.area(down['area_name'], preposition='in')} um "
                         f"{narrative.change_text(ind, down['change'], down['value_before'])}"
                     )
                 if tested and rises.empty and falls.empty:
@@ -296,8 +296,7 @@ class Chapter:
                     worse = moves["change"] > 0 if ind.direction == "higher_worse" else moves["change"] < 0
                     count = int(worse.sum())
                     line += (
-                        f"; in {'einem' if count == 1 else fmt.number(count)} von {len(moves)} Ortsteilen "
-                        "entwickelte sich der Wert ungünstig"
+                        f"; in {grammar.of_total(count, len(moves), 'Ortsteil')} entwickelte sich der Wert ungünstig"
                     )
                     if tested and count:
                         certain = int((worse & moves["significant"].eq(True)).sum())

@@ -20,7 +20,21 @@ STATUS_TEXT = {
     "not_applicable": "„x“ (nicht sinnvoll)",
     "nothing": "„-“ (nichts vorhanden, als 0 gezählt)",
     "unavailable": "„0“ als „nicht verfügbar“ behandelt (ganze Jahresspalte; bei Quoten, Anteilen und Mittelwerten jede 0)",
+    "missing_year": "Jahr fehlt in der Datei (ganze Jahresspalte; im Manifest bei den Jahren genannt)",
 }
+
+
+def input_notes(manifest: list[dict]) -> str:
+    """What the build repaired or found missing in the inputs (geometry repairs, missing years)."""
+    notes = [f"- {r['name']}: {escape(note)}" for r in manifest for note in r.get("repairs", [])]
+    for record in manifest:
+        years = record.get("missing_years") or []
+        if years:
+            which = (
+                f"Das Jahr {years[0]} fehlt" if len(years) == 1 else f"Die Jahre {', '.join(map(str, years))} fehlen"
+            )
+            notes.append(f"- {record['name']}: {which} in der Datei; die Tabellen führen es ohne Wert.")
+    return "\n\n**Lücken und Reparaturen der Eingabedateien:**\n\n" + "\n".join(notes) if notes else ""
 
 
 class EditionPages:
@@ -104,7 +118,7 @@ Die Kapitel dieser Ausgabe:
             text += "\n\nNicht geliefert (optionale Datensätze; die Ausgabe wurde ohne sie erstellt):\n\n" + "\n".join(
                 f"- {' '.join(m['title'].split())}: {escape(m['reason'])}" for m in missing
             )
-        return Markdown(text)
+        return Markdown(text + input_notes(self.inputs.manifest))
 
     def licence(self) -> Markdown:
         return Markdown(

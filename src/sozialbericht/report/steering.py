@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar, style
 from sozialbericht.analysis import warning
 from sozialbericht.policy import register as policy
 from sozialbericht.report import charts
@@ -47,11 +47,11 @@ class SteeringPages(Edition):
             f"Das Frühwarnsystem ordnet jeden Ortsteil nach seinem **Status** (Niveau) und seiner **Dynamik** "
             f"(Veränderung über {config.dynamics_period} Jahre) ein. Der Index besteht aus "
             f"{fmt.join_names(names)}; jede Kennzahl wird gegen die Ortsteile standardisiert (z-Wert). "
-            f"Ortsteile mit weniger als {fmt.number(config.min_population)} Einwohnern oder zu kleinen Nennern "
-            "werden nicht eingestuft. Zusätzlich prüfen Regeln jede Kennzahl mit Konfidenzintervallen gegen den "
+            f"Ortsteile mit weniger als {fmt.number(config.min_population)} "
+            f"{style.persons('Einwohner', 'dat')} oder zu kleinen Nennern werden nicht eingestuft. Zusätzlich prüfen Regeln jede Kennzahl mit Konfidenzintervallen gegen den "
             "Stadtwert und mit einem Trendtest über die letzten Werte, damit kleine Ortsteile nicht wegen "
-            "Zufallsschwankungen markiert werden. Die Regeln stehen in `data/fruehwarnsystem.yml`; das Verfahren "
-            "ist im Anhang „Daten, Quellen und Methoden“ beschrieben.\n\n"
+            "Zufallsschwankungen markiert werden. Regeln und Verfahren sind im Anhang „Daten, Quellen und "
+            "Methoden“ beschrieben.\n\n"
             "**Vorsicht bei der Deutung:** Die Regeln sehen Veränderungen, nicht ihre Ursachen. Sondereffekte wie "
             "die Corona-Pandemie (2020/21) und der Wechsel geflüchteter Menschen aus der Ukraine in die "
             "Grundsicherung nach SGB II (ab Juni 2022) verändern Dynamik und Trends in einzelnen Ortsteilen "
@@ -87,7 +87,7 @@ class SteeringPages(Edition):
             csv = f"daten/{name}.csv"
             charts.save_chart_csv(geo[["area_code", "area_name", field, "group"]], self.data_dir / f"{name}.csv")
         chart = charts.category_map(geo, field, title, f"{field}-Klasse", categories, palette, detail="group")
-        return charts.ChartOutput(chart, name, alt_text, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt_text, csv_href=csv, png=self.png)
 
     def status_map(self):
         colors = {STATUS_WORDS[k]: v for k, v in STATUS_COLORS.items()}
@@ -105,7 +105,9 @@ class SteeringPages(Edition):
 
         def small_text(row):
             if row.small_population:
-                return f"nicht eingestuft: unter {fmt.number(self.warning_config.min_population)} Einwohner"
+                return f"nicht eingestuft: unter {fmt.number(self.warning_config.min_population)} " + style.persons(
+                    "Einwohner", "dat"
+                )
             return "nicht eingestuft: zu kleine Fallzahlen (" + str(row.too_small_reason) + ")"
 
         table = pd.DataFrame(
@@ -113,7 +115,7 @@ class SteeringPages(Edition):
                 "Ortsteil (Stadtbezirk)": [
                     f"{a} ({names[s]})" for a, s in zip(status["area_name"], status["sbz_code"])
                 ],
-                "Einwohner": status["population"].map(fmt.number),
+                style.persons("Einwohner"): status["population"].map(fmt.number),
                 "Status (Index)": [
                     cell(row.status_class, row.status_index) if not row.too_small else small_text(row)
                     for row in status.itertuples()
@@ -144,7 +146,8 @@ class SteeringPages(Edition):
             )
             parts.append(f"- **{area}**\n{reasons}")
         return Markdown(
-            f"{len(order)} Ortsteile sind {self.year} markiert (Alarm vor Warnung vor Hinweis):\n\n" + "\n".join(parts)
+            f"{grammar.count(len(order), 'Ortsteil')} {grammar.verb(len(order), 'ist', 'sind')} {self.year} markiert "
+            "(Alarm vor Warnung vor Hinweis):\n\n" + "\n".join(parts)
         )
 
     def changes(self) -> Markdown:
@@ -170,8 +173,9 @@ class SteeringPages(Edition):
         )
         counts = changes["change"].value_counts()
         return Markdown(
-            f"Gegenüber der Ausgabe {self.year - 1}: {int(counts.get('neu markiert', 0))} neue und "
-            f"{int(counts.get('nicht mehr markiert', 0))} entfallene Markierungen.\n\n"
+            f"Gegenüber der Ausgabe {self.year - 1}: "
+            f"{grammar.count(counts.get('neu markiert', 0), 'Markierung', adjective_stem='neu')} und "
+            f"{grammar.count(counts.get('nicht mehr markiert', 0), 'Markierung', adjective_stem='entfallen')}.\n\n"
             + markdown_table(rows, align=["l", "l", "l", "l"])
         )
 
@@ -187,9 +191,9 @@ class SteeringPages(Edition):
         text = (
             "- Status: "
             + ", ".join(f"{c} {int(counts.get(c, 0))}" for c in STATUS_COLORS)
-            + f"; {int(status['too_small'].sum())} Ortsteile zu klein für eine Einstufung.\n"
+            + f"; {grammar.count(status['too_small'].sum(), 'Ortsteil')} zu klein für eine Einstufung.\n"
             f"- Dynamik: " + ", ".join(f"{c} {int(dyn.get(c, 0))}" for c in DYNAMICS_COLORS) + ".\n"
-            f"- Besondere Aufmerksamkeit: {len(attention)} Ortsteile"
+            f"- Besondere Aufmerksamkeit: {grammar.count(len(attention), 'Ortsteil', digits=True)}"
             + (f" ({fmt.join_names(attention)})" if attention else "")
             + ".\n"
         )
@@ -220,12 +224,14 @@ class SteeringPages(Edition):
         plans = policy.plans_for_chapter(self.policy, None, self.year)
         renew = plans[plans["renewal_due"]]
         text = (
-            f"- {len(changes)} Maßnahmen haben {self.year} ihren Umsetzungsstand geändert; "
-            f"{len(late)} sind über ihren Zeithorizont hinaus nicht umgesetzt.\n"
-            f"- {len(gaps)} vom Frühwarnsystem markierte Kennzahlen haben keine zugeordnete Maßnahme "
-            "(„Handlungsbedarf ohne Maßnahme“).\n"
-            f"- {len(renew)} Pläne oder Konzepte haben ihren Geltungszeitraum beendet und sind zur "
-            "Fortschreibung vorzusehen"
+            f"- {grammar.upper_first(grammar.count(len(changes), 'Maßnahme'))} {grammar.verb(len(changes), 'hat', 'haben')} "
+            f"{self.year} den Umsetzungsstand geändert; {grammar.count(len(late), 'Maßnahme')} "
+            f"{grammar.verb(len(late), 'ist', 'sind')} über den Zeithorizont hinaus nicht umgesetzt.\n"
+            f"- {grammar.upper_first(grammar.count(len(gaps), 'Kennzahl', adjective_stem='markiert'))} des Frühwarnsystems "
+            f"{grammar.verb(len(gaps), 'hat', 'haben')} keine zugeordnete Maßnahme („Handlungsbedarf ohne Maßnahme“).\n"
+            f"- {grammar.upper_first(grammar.count(len(renew), 'Plan'))} oder Konzept{'e' if len(renew) > 1 else ''} "
+            f"{grammar.verb(len(renew), 'hat', 'haben')} den Geltungszeitraum beendet und "
+            f"{grammar.verb(len(renew), 'ist', 'sind')} zur Fortschreibung vorzusehen"
             + (f": {fmt.join_names([policy.escape_markdown(t) for t in renew['title']])}" if len(renew) else "")
             + "."
         )
