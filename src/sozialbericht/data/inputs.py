@@ -196,7 +196,8 @@ def load_inputs(source, specs: dict[str, DatasetSpec] | None = None, cache: Cach
             missing.append({"dataset": key, "title": spec.title, "reason": str(error)})
             continue
         if spec.city_wide:
-            table = parse_values(fetched.content, fetched.source)
+            # the unit (einheit) stays with the parser's output; the catalogues name the unit they show
+            table = parse_values(fetched.content, fetched.source).drop(columns="unit")
         else:
             table = parse(fetched.content, fetched.source)
         table = geography.attach_codes(table, fetched.source)
@@ -267,10 +268,8 @@ def _check_complete(table: pd.DataFrame, areas: pd.DataFrame, source: str) -> No
 
 def _check_named_features(table: pd.DataFrame, spec: DatasetSpec, source: str) -> None:
     """Every feature data/datasets.yml names is in the file: a file cut between two features looks complete."""
-    named = set(spec.features)
-    if not table["level"].isin([STADTBEZIRK, STADT]).any():
-        # the derived layout (Ortsteile only) keeps exact counts only: rates and means are not expected there
-        named = {feature for feature in named if spec.kind(feature) == "count"}
+    # `optional: true` marks a feature one layout of the API lacks (the derived Ortsteil-only files keep counts only)
+    named = {feature for feature, entry in spec.features.items() if not (entry or {}).get("optional")}
     missing = sorted(named - set(table["feature"]))
     if missing:
         raise ParseError(
