@@ -309,8 +309,10 @@ def test_real_data_files_validate():
         "integrationskonzept_2020",
     } <= set(loaded.plans)
     assert len(loaded.strategies) >= 8 and len(loaded.measures) >= 20
-    # every chapter has measures; every strategy and measure is an example, not a decision
-    assert {m["chapter"] for m in loaded.measures.values()} == set(loaded.chapters)
+    # measures belong to known chapters (a chapter without one says that none is recorded, e.g. the
+    # households chapter); every strategy and measure is an example, not a decision
+    assert {m["chapter"] for m in loaded.measures.values()} <= set(loaded.chapters)
+    assert len({m["chapter"] for m in loaded.measures.values()}) >= 8
     assert all(m["beispiel"] for m in loaded.measures.values())
     assert all(s["beispiel"] for s in loaded.strategies.values())
     # measures are cross-departmental
