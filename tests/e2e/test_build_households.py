@@ -36,7 +36,11 @@ def test_city_wide_series_in_wohnen(edition):
     build, _, _ = edition
     page = (site(build) / "book" / "edition" / "wohnen.html").read_text(encoding="utf-8")
     assert "Stadtweite Reihen ohne kleinräumige Werte" in page
-    for title in ("Gesamtmietbelastung nach Haushaltstyp", "Wohnfläche je Person nach Haushaltstyp", "Wohnstatus"):
+    for title in (
+        "Gesamtmietbelastung nach Haushaltstyp",
+        "Wohnfläche je Person nach Haushaltstyp",
+        "Wohnstatus der Haushalte",
+    ):
         assert f"{title}, Stadt Leipzig" in page
 
 
