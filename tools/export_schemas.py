@@ -21,10 +21,12 @@ def catalogue_models():
     from sozialbericht.analysis.special_effects import SpecialEffects
     from sozialbericht.data.structure import ReportStructure
     from sozialbericht.report.coverage import OpenDatasets
+    from sozialbericht.report.dates import EditionsConfig
 
     return [
         ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
         ("report.yml", ReportStructure, "Seiten und Teile jeder Ausgabe"),
+        ("editions.yml", EditionsConfig, "Daten der Ausgaben (Stichtag, Redaktionsschluss)"),
         ("stadtreihen.yml", CitySeriesCatalogue, "Stadtweite Reihen"),
         ("offene_datensaetze.yml", OpenDatasets, "Verfügbare, noch nicht ausgewertete Datensätze"),
     ]

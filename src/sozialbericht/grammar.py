@@ -81,6 +81,7 @@ def _nouns(*nouns: Noun) -> dict[str, Noun]:
 NOUNS = _nouns(
     Noun("Maßnahme", "Maßnahmen", "f"),
     Noun("Strategie", "Strategien", "f"),
+    Noun("Handlungsstrategie", "Handlungsstrategien", "f"),
     Noun("Plan", "Pläne", "m", genitive="Plans"),
     Noun("Konzept", "Konzepte", "n"),
     Noun("Ortsteil", "Ortsteile", "m"),

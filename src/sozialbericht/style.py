@@ -141,7 +141,7 @@ AGREEMENT_PATTERNS = [
     ),
     (
         re.compile(
-            r"(?<![\d.,])(?:[2-9]|\d{2,}) (?:Maßnahme|Plan|Ortsteil|Kennzahl|Indikator|Markierung|Zielgruppe)\b(?!n|e|s|-)"
+            r"(?<![\d.,])(?:[2-9]|[1-9]\d{1,2}|\d{1,3}(?:\.\d{3})+) (?:Maßnahme|Plan|Ortsteil|Kennzahl|Indikator|Markierung|Zielgruppe)\b(?!n|e|s|-)"
         ),
         "Zahl über 1 mit Singular",
     ),
@@ -158,7 +158,7 @@ AGREEMENT_PATTERNS.append(
 # build details that have no place in the public text
 BUILD_PATTERNS = [
     (
-        re.compile(r"\brecorded response\b|\bDERIVED\b|\brebuilt in\b|\bapi-samples\b", re.IGNORECASE),
+        re.compile(r"\brecorded response\b|\bDERIVED\b|\brebuilt in\b"),
         "englische Herkunftsangabe",
     ),
     (re.compile(r"(?<![\w.:])/(?:work|home|tmp|root|Users|var|opt|srv|mnt)/[\w./-]+"), "absoluter Pfad"),

@@ -470,7 +470,7 @@ def test_manifest_and_appendix_name_files_relative_to_the_data_folder(mirror, sp
     assert sources[ARBEITSLOSE] == K7_R3
     # the appendix lists the gap and the repair
     notes = input_notes(inputs.manifest)
-    assert "Arbeitslose (Jahreszahlen, kleinräumig): Das Jahr 2022 fehlt in der Datei" in notes
+    assert "„Arbeitslose (Jahreszahlen, kleinräumig)“: Das Jahr 2022 fehlt in der Datei" in notes
     assert "Ortsteil Zentrum" in notes and "ungültige Umrisslinie" in notes
 
 

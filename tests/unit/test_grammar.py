@@ -287,3 +287,86 @@ def test_measure_declines_the_unit(value, decimals, unit, case, expected):
 def test_upper_first_keeps_the_rest():
     assert g.upper_first(g.count(2, "Maßnahme")) == "2 Maßnahmen"
     assert g.upper_first(g.count(0, "Maßnahme")) == "Keine Maßnahme"
+
+
+# -- sentences of report/text.py ------------------------------------------------------------------
+
+
+def _indicator(unit: str, decimals: int = 0, kind: str = "count", direction: str = "neutral"):
+    from sozialbericht.analysis.indicators import Indicator, Term
+
+    return Indicator(
+        id="x",
+        title="Angemeldete Kinder in Kindertagesstätten",
+        short="Kinder in Kitas",
+        chapter="kinder",
+        numerator=Term("kita", "Kinder insgesamt"),
+        unit=unit,
+        direction=direction,
+        definition="test",
+        decimals=decimals,
+        kind=kind,
+    )
+
+
+def test_extremes_sentence_declines_units_and_places():
+    from sozialbericht.report import text
+
+    ind = _indicator("Kinder")
+    sentence = text.extremes_sentence(
+        ind, {"area_name": "Zentrum", "value": 0}, {"area_name": "Südvorstadt", "value": 2333}, 2022
+    )
+    assert sentence.startswith("2022 hat das **Zentrum** mit 0 Kindern den niedrigsten und die **Südvorstadt** mit ")
+    assert "mit 2.333 Kindern den höchsten Wert" in sentence
+    assert style.problems(sentence) == []
+
+
+def test_change_of_one_percentage_point_is_singular():
+    from sozialbericht.report import text
+
+    share = _indicator("% der Einwohner/-innen", decimals=0, kind="share")
+    assert text.change_text(share, 1.0, 10.0) == "+1 Prozentpunkt"
+    assert text.change_text(share, -2.0, 10.0) == "−2 Prozentpunkte"
+    assert text.change_text(share, -1.0, 10.0, signed=False) == "1 Prozentpunkt"
+
+
+# -- the rule applied to what planners edit -------------------------------------------------------
+# names of the data source are quoted verbatim, not gendered: the features and dataset titles it reads
+SOURCE_NAMES = {"feature", "features", "dataset"}
+
+
+def _strings(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key not in SOURCE_NAMES:
+                yield from _strings(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, f"{path}[{i}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def test_every_label_in_data_follows_the_style():
+    """Titles, units, definitions, notes, target groups, measures: no generic masculine, no other gender style,
+    no count out of agreement (STYLE.md). datasets.yml holds the source's own titles and is not checked."""
+    found = []
+    for path in sorted((ROOT / "data").glob("*.yml")):
+        if path.name == "datasets.yml":
+            continue
+        for where, text in _strings(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            found += [f"{path.name}{where}: {p}" for p in style.problems(text, build=False)]
+    assert found == [], "\n".join(found)
+
+
+def test_page_texts_follow_the_style():
+    """data/texts/*.md, the static text of the fixed pages (comments for editors aside)."""
+    import re
+
+    found = []
+    for path in sorted((ROOT / "data" / "texts").glob("*.md")):
+        text = re.sub(r"<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S)
+        # the technical part of the appendix may name configuration files and commands
+        public = text.split("## Technische Angaben")[0]
+        found += [f"{path.name}: {p}" for p in style.problems(public)]
+    assert found == [], "\n".join(found)

@@ -45,8 +45,8 @@ class SteeringPages(Edition):
         lines = [f"- {row.title}: " + (row.note or f"Wert {row.year_used} verwendet") for row in used.itertuples()]
         return Markdown(
             f"Das Frühwarnsystem ordnet jeden Ortsteil nach seinem **Status** (Niveau) und seiner **Dynamik** "
-            f"(Veränderung über {config.dynamics_period} Jahre) ein. Der Index besteht aus "
-            f"{fmt.join_names(names)}; jede Kennzahl wird gegen die Ortsteile standardisiert (z-Wert). "
+            f"(Veränderung über {grammar.amount(config.dynamics_period, 0, 'Jahr', 'akk')}) ein. Der Index besteht aus "
+            f"{grammar.join(grammar.label(name, 'dat') for name in names)}; jede Kennzahl wird gegen die Ortsteile standardisiert (z-Wert). "
             f"Ortsteile mit weniger als {fmt.number(config.min_population)} "
             f"{style.persons('Einwohner', 'dat')} oder zu kleinen Nennern werden nicht eingestuft. Zusätzlich prüfen Regeln jede Kennzahl mit Konfidenzintervallen gegen den "
             "Stadtwert und mit einem Trendtest über die letzten Werte, damit kleine Ortsteile nicht wegen "
@@ -252,8 +252,8 @@ class SteeringPages(Edition):
         new = self.warning.changes
         new_areas = sorted(set(new[new["change"] == "neu markiert"]["area_name"])) if not new.empty else []
         text = (
-            f"- Vorschläge für {proposals['area_name'].nunique()} Ortsteile und "
-            f"{proposals['target_group'].nunique()} Zielgruppen.\n"
+            f"- Vorschläge für {grammar.count(proposals['area_name'].nunique(), 'Ortsteil', 'akk')} und "
+            f"{grammar.count(proposals['target_group'].nunique(), 'Zielgruppe', 'akk')}.\n"
         )
         if new_areas:
             text += (

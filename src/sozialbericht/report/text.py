@@ -43,10 +43,13 @@ def key_figure_sentence(kf: KeyFigure, edition_year: int) -> str:
     ind = kf.indicator
     if kf.year is None:
         return f"Für „{ind.title}“ liegt bis {edition_year} kein Wert für die Stadt vor."
-    lead = f"**{ind.title}**, Stadt Leipzig {kf.year}: {value_text(ind, kf.value)}"
-    if kf.year < edition_year:
-        reason = "letzte Umfragewelle" if ind.survey else "letzter verfügbarer Wert"
-        lead += f" ({reason}; für {edition_year} liegt kein Wert vor)"
+    if ind.survey:
+        # the chapter's introduction says once that survey values are estimates of the last wave
+        lead = f"**{ind.title}**, Stadt Leipzig, Bürgerumfrage {kf.year}: {value_text(ind, kf.value)}"
+    else:
+        lead = f"**{ind.title}**, Stadt Leipzig {kf.year}: {value_text(ind, kf.value)}"
+        if kf.year < edition_year:
+            lead += f" (letzter verfügbarer Wert; für {edition_year} liegt kein Wert vor)"
     parts = [lead + "."]
     if kf.previous_year:
         period = "der vorigen Umfrage" if ind.survey else "dem Vorjahr"
