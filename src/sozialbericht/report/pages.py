@@ -41,6 +41,8 @@ ORIGINS = [
 CONFIGURATION = [
     ("data/indicators.yml", "Kapitel und Indikatorenkatalog: Zähler, Nenner, Einheit, Richtung, Definition"),
     ("data/datasets.yml", "gelesene Datensätze der Schnittstelle und ihre Merkmale"),
+    ("data/stadtreihen.yml", "stadtweite Reihen ohne kleinräumige Werte und ihre Kapitel"),
+    ("data/offene_datensaetze.yml", "verfügbare, noch nicht ausgewertete Datensätze der Schnittstelle"),
     ("data/fruehwarnsystem.yml", "Frühwarnsystem: Indexindikatoren, Klassengrenzen, Regeln je Kennzahl"),
     ("data/sondereffekte.yml", "bekannte Sondereffekte mit Jahren, Kennzahlen und Quelle"),
     ("data/plans.yml", "Pläne und Konzepte der Stadt"),
