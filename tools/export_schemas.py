@@ -18,8 +18,12 @@ SCHEMA_DIR = ROOT / "schemas"
 def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
     from sozialbericht.analysis.special_effects import SpecialEffects
+    from sozialbericht.data.structure import ReportStructure
 
-    return [("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte")]
+    return [
+        ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
+        ("report.yml", ReportStructure, "Seiten und Teile jeder Ausgabe"),
+    ]
 
 
 def expected() -> dict[Path, str]:

@@ -1,24 +1,50 @@
-"""Write the thin notebooks of an edition (run after adding a chapter to data/indicators.yml).
+"""Generate the edition's notebooks and its table of contents (``_toc.yml``).
 
-Usage: python tools/make_notebooks.py [name ...]
-Existing notebooks are overwritten: edit the catalogue, or edit a notebook by hand and
-do not regenerate it.
+Sources: ``data/report.yml`` (the pages in their order), the chapters and indicators of
+``data/indicators.yml`` (one notebook per theme chapter) and ``data/texts/<page>.md`` (the
+German text of every fixed page, which editors change there; a line ``{{ … }}`` in it marks
+where computed content goes).
+
+Usage: python tools/make_notebooks.py            write every file whose content changed
+       python tools/make_notebooks.py --check    list the files that are out of date (exit 1)
 """
 
+from __future__ import annotations
+
+import re
 import sys
 from pathlib import Path
 
 import nbformat
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from sozialbericht.data.structure import load_structure  # noqa: E402
+from sozialbericht.settings import load_yaml  # noqa: E402
+
 PARAMETERS = (
     "year = 2023  # report year (Berichtsjahr)\n"
     'inputs_file = ""  # prepared inputs of the build; empty: read from the data source\n'
-    'data_source = ""  # empty: SOZIALBERICHT_DATA or the live API; else a local mirror folder\n'
+    'data_source = ""  # used without inputs_file: a local data folder; empty: SOZIALBERICHT_DATA or the live API\n'
     'output_dir = ""  # where chart data (CSV) and generated pages go; empty: nowhere\n'
     'formats = "html,pdf"  # outputs being built; "html" alone skips the images for the PDF'
 )
+PAGES = "from sozialbericht.report.pages import EditionPages\n\npages = EditionPages(year, inputs, formats)"
+STEERING = "from sozialbericht.report.steering import SteeringPages\n\npages = SteeringPages(year, inputs, output_dir, formats)"
+# the objects each fixed page works with; its text and the calls are in data/texts/<page>.md
+SETUP = {
+    "einleitung": PAGES,
+    "fruehwarnsystem": STEERING,
+    "massnahmen": STEERING,
+    "beteiligung": STEERING,
+    "steckbriefe": "from sozialbericht.report.profiles import Profiles\n\n"
+    "profiles = Profiles(year, inputs, output_dir, formats)\nwritten = profiles.write() if output_dir else []",
+    "daten": PAGES + "\nfrom sozialbericht.report.steering import SteeringPages\n\n"
+    "steering = SteeringPages(year, inputs, formats=formats)",
+}
+CALL = re.compile(r"^\{\{\s*(.+?)\s*\}\}$")
+COMMENT = re.compile(r"\A\s*<!--.*?-->\s*", re.DOTALL)
 
 
 def code(source, tags=()):
@@ -36,7 +62,8 @@ def notebook(setup, cells):
     head = [
         code(PARAMETERS, tags=["parameters", "remove-cell"]),
         code(
-            'import os\n\nif data_source:\n    os.environ["SOZIALBERICHT_DATA"] = data_source\n\n' + setup,
+            "from sozialbericht.data.inputs import read_inputs\n\n"
+            "inputs = read_inputs(inputs_file, data_source)  # the build's prepared inputs, or read them\n\n" + setup,
             tags=["remove-cell"],
         ),
     ]
@@ -44,6 +71,37 @@ def notebook(setup, cells):
     result.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     result.metadata["language_info"] = {"name": "python"}
     return result
+
+
+def text_cells(path: Path) -> list:
+    """A page's Markdown as cells: a line ``{{ call }}`` is a code cell, a heading starts a new text cell.
+
+    The comment at the top of the file (for editors) is left out.
+    """
+    text = COMMENT.sub("", path.read_text(encoding="utf-8"), count=1)
+    cells, block = [], []
+
+    def flush():
+        joined = "\n".join(block).strip("\n")
+        if joined:
+            cells.append(md(joined))
+        block.clear()
+
+    fenced = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        call = None if fenced else CALL.match(line.strip())
+        if call:
+            flush()
+            cells.append(code(call.group(1)))
+        elif not fenced and line.startswith("#"):
+            flush()
+            block.append(line)
+        else:
+            block.append(line)
+    flush()
+    return cells
 
 
 def chapter_notebook(chapter, indicators):
@@ -75,184 +133,61 @@ def chapter_notebook(chapter, indicators):
         code("chapter.developments()"),
     ]
     return notebook(
-        f"from sozialbericht.report.chapter import Chapter\n\n"
-        f'chapter = Chapter("{chapter["id"]}", year, inputs_file, output_dir, formats)',
+        f'from sozialbericht.report.chapter import Chapter\n\nchapter = Chapter("{chapter["id"]}", year, inputs, output_dir, formats)',
         cells,
     )
 
 
-PAGES = "from sozialbericht.report.pages import EditionPages\n\npages = EditionPages(year, inputs_file, formats)"
-STEERING = "from sozialbericht.report.steering import SteeringPages\n\npages = SteeringPages(year, inputs_file, output_dir, formats)"
-
-FIXED = {
-    "einleitung": (
-        PAGES,
-        [
-            md("# Sozialbericht Leipzig"),
-            # in the PDF the start page's title is the book's title; its text needs a heading
-            md(
-                "```{raw} latex\n\\chapter*{Einleitung}\\addcontentsline{toc}{chapter}{Einleitung}"
-                "\\markboth{Einleitung}{Einleitung}\n```"
-            ),
-            code("pages.intro()"),
-            code("pages.downloads()"),
-        ],
-    ),
-    "fruehwarnsystem": (
-        STEERING,
-        [
-            md("# Frühwarnsystem"),
-            code("pages.warning_intro()"),
-            md("## Status und Dynamik der Ortsteile"),
-            code("pages.status_map()"),
-            code("pages.dynamics_map()"),
-            md("## Status und Dynamik im Überblick"),
-            code("pages.matrix()"),
-            md("## Alle Ortsteile"),
-            code("pages.status_table()"),
-            md("## Ortsteile mit besonderem Handlungsbedarf"),
-            code("pages.attention()"),
-            md("## Inaktive Regeln"),
-            code("pages.inactive_rules()"),
-            md("## Veränderungen gegenüber der Vorjahresausgabe"),
-            code("pages.changes()"),
-            md("## Entwicklungen und neue Herausforderungen"),
-            code("pages.warning_developments()"),
-            md("## Wie verlässlich ist das Frühwarnsystem?"),
-            code("pages.backtest()"),
-        ],
-    ),
-    "massnahmen": (
-        STEERING,
-        [
-            md("# Handlungsstrategien und Maßnahmen"),
-            md(
-                "Die Strategien und Maßnahmen stehen in `data/measures.yml`, die Pläne in `data/plans.yml`; "
-                "die Verwaltung pflegt sie dort. Einträge, die kein Beschluss der Stadt sind, tragen die "
-                "Kennzeichnung **[Beispiel]**."
-            ),
-            md("## Register der Strategien und Maßnahmen"),
-            code("pages.register()"),
-            md("## Umsetzungsstand"),
-            code("pages.tracking()"),
-            md("## Handlungsbedarf ohne Maßnahme"),
-            code("pages.gaps()"),
-            md("## Pläne und Konzepte der Stadt"),
-            code("pages.plans()"),
-            md("## Entwicklungen und neue Herausforderungen"),
-            code("pages.measures_developments()"),
-        ],
-    ),
-    "beteiligung": (
-        STEERING,
-        [
-            md("# Beteiligung"),
-            md(
-                "Für jeden vom Frühwarnsystem markierten Ortsteil und jede betroffene Zielgruppe schlägt der Bericht "
-                "passende Beteiligungsformate vor. Die Formate stehen in `data/participation.yml`, die Zielgruppen in "
-                "`data/target_groups.yml`."
-            ),
-            md("## Übersicht"),
-            code("pages.participation_summary()"),
-            md("## Vorschläge nach Ortsteil"),
-            code("pages.participation()"),
-            md("## Beteiligungsformate"),
-            code("pages.instruments()"),
-            md("## Entwicklungen und neue Herausforderungen"),
-            code("pages.participation_developments()"),
-        ],
-    ),
-    "steckbriefe": (
-        "from sozialbericht.report.profiles import Profiles\n\nprofiles = Profiles(year, inputs_file, output_dir, formats)\n"
-        "written = profiles.write() if output_dir else []",
-        [
-            md("# Ortsteil-Steckbriefe"),
-            md(
-                "Für jedes der 63 Ortsteile eine Seite mit allen Kennzahlen im Vergleich zu Stadtbezirk und Stadt, "
-                "Rang, Entwicklung, Einstufung im Frühwarnsystem und Vorschlägen zur Beteiligung."
-            ),
-            code("profiles.overview()"),
-        ],
-    ),
-    "daten": (
-        PAGES
-        + "\nfrom sozialbericht.report.steering import SteeringPages\n\nsteering = SteeringPages(year, inputs_file, formats=formats)",
-        [
-            md("# Daten, Quellen und Methoden"),
-            md("## Quellen und Lizenz"),
-            code("pages.licence()"),
-            md("## Eingabedateien dieser Ausgabe (Manifest)"),
-            md("Jede Datei, aus der diese Ausgabe berechnet wurde, mit Herkunft, Abrufzeit und Prüfsumme (SHA-256)."),
-            code("pages.manifest()"),
-            md("## Indikatorenkatalog"),
-            md(
-                "Alle Kennzahlen sind in der Datei `data/indicators.yml` definiert; Quoten werden aus Zählwerten "
-                "berechnet, der Nenner ist jeweils genannt."
-            ),
-            code("pages.catalogue_table()"),
-            md("### Definitionen und Hinweise"),
-            code("pages.catalogue_notes()"),
-            md("## Methode des Frühwarnsystems"),
-            code("steering.method()"),
-            md(
-                "## Veränderungen in den Ortsteilen\n\n"
-                "Der Abschnitt „Entwicklungen und neue Herausforderungen“ jedes Kapitels vergleicht die Ortsteile über fünf "
-                "Jahre, also Anfangs- und Endwert. Bei Quoten aus Zählwerten (Zähler und Nenner) zählen nur Veränderungen, "
-                "die größer sind, als der Zufall erwarten lässt; genannt wird die größte dieser gesicherten Veränderungen. "
-                "Die Zähler gelten dabei als Poisson-verteilt, "
-                "$z = (x_2/n_2 - x_1/n_1) / \\sqrt{x_1/n_1^2 + x_2/n_2^2}$, gesichert heißt $|z| > 1{,}96$ (5 %, "
-                "zweiseitig). Anders als im Trendtest des Frühwarnsystems bleibt eine Überdispersion hier unberücksichtigt; "
-                "„gesichert“ ist also eine Mindestanforderung. Kennzahlen ohne Zähler und Nenner (veröffentlichte Anteile und "
-                "Durchschnitte, Zählwerte) werden ohne Test genannt. Werte der Kommunalen Bürgerumfrage sind "
-                "Stichprobenschätzungen ohne veröffentlichte Fallzahlen je Ortsteil; einzelne Ortsteile werden bei ihnen "
-                "nicht hervorgehoben. Weil der Trendtest des Frühwarnsystems alle Werte der letzten fünf Jahre nutzt, dieser "
-                "Vergleich aber nur zwei, können beide zu verschiedenen Ergebnissen kommen."
-            ),
-            md("## Datenqualität"),
-            md("### Summen der Ortsteile und veröffentlichte Werte"),
-            code("pages.sum_checks()"),
-            md("### Fehlende, gesperrte und nicht verfügbare Werte"),
-            code("pages.status_counts()"),
-            md(
-                "### Bekannte Brüche und Fallstricke\n\n"
-                "- **Gebietsstand:** Die Ortsteilgrenzen wurden 2006, 2012 und 2014 geändert; ältere Werte wurden "
-                "nicht auf den heutigen Gebietsstand umgerechnet. Vergleiche über diese Jahre hinweg sind für die "
-                "betroffenen Ortsteile nur eingeschränkt möglich (Beispiel: Heiterblick gab 2013 rund 300 Einwohner an "
-                "Engelsdorf ab). Die Karten zeigen die Grenzen seit 2014.\n"
-                "- **„0“ für „nicht verfügbar“:** Die Schnittstelle liefert für Jahre, in denen es eine Zahl noch nicht "
-                "oder nicht mehr gab, ganze Spalten mit „0“ (z. B. Langzeitarbeitslose ab 2018). Der Bericht wertet eine "
-                "Jahresspalte, in der alle Gebiete genau 0 haben, als „nicht verfügbar“ und zeigt dort keinen Wert.\n"
-                "- **Revisionen:** Werte können sich zwischen zwei Abrufen ändern (z. B. Zufriedenheit im Stadtbezirk "
-                "Nordwest 2015). Das Manifest nennt Abrufzeit und Prüfsumme jeder Datei; `make verify` zeigt, ob sich "
-                "die Daten seit der Ausgabe geändert haben.\n"
-                "- **Umfragewerte:** Einkommen, Mieten, Wohnsituation, Abschlüsse und Zufriedenheit stammen aus der "
-                "Kommunalen Bürgerumfrage: Schätzungen aus einer Stichprobe, nur in den Umfragejahren, in kleinen "
-                "Ortsteilen mit wenigen Befragten. Das Frühwarnsystem prüft sie nicht mit Konfidenzintervallen, weil "
-                "die Fallzahlen nicht veröffentlicht sind.\n"
-                "- **Abgeleitete Reihen:** Wo eine Reihe nur für Ortsteile vorliegt (SGB II, Migrationshintergrund, "
-                "Wohnungen), sind Stadtbezirke und Stadt als Summe der Ortsteile berechnet und in den Daten als "
-                "„aggregated“ gekennzeichnet."
-            ),
-        ],
-    ),
-}
-
-
-def main(selected):
-    catalogue = yaml.safe_load((ROOT / "data" / "indicators.yml").read_text(encoding="utf-8"))
-    books = {name: notebook(*spec) for name, spec in FIXED.items()}
+def generated(root: Path = ROOT) -> dict[Path, str]:
+    """Every generated file under ``root`` (the project) and the text it should have."""
+    catalogue = load_yaml((root / "data" / "indicators.yml").read_text(encoding="utf-8"))
+    structure = load_structure(root / "data" / "report.yml")
+    texts = root / "data" / "texts"
+    chapters = [c["notebook"] for c in catalogue["chapters"]]
+    books = {}
+    for page in structure.fixed_pages():
+        if page not in SETUP or not (texts / f"{page}.md").is_file():
+            raise SystemExit(
+                f"data/report.yml lists the page {page!r}: it needs data/texts/{page}.md and an entry in "
+                "SETUP of tools/make_notebooks.py (which objects the page uses)."
+            )
+        books[page] = notebook(SETUP[page], text_cells(texts / f"{page}.md"))
     for chapter in catalogue["chapters"]:
         indicators = [i for i in catalogue["indicators"] if i["chapter"] == chapter["id"]]
         books[chapter["notebook"]] = chapter_notebook(chapter, indicators)
-    for name, book in books.items():
-        if selected and name not in selected:
-            continue
+    files = {root / "_toc.yml": structure.toc(chapters)}
+    for name in structure.pages(chapters):
+        book = books[name]
         for number, cell in enumerate(book.cells):
             cell.id = f"{name}-{number:02d}"  # stable ids: regenerating changes only what changed
-        path = ROOT / "notebooks" / f"{name}.ipynb"
-        nbformat.write(book, path)
-        print("wrote", path.relative_to(ROOT))
+        files[root / "notebooks" / f"{name}.ipynb"] = nbformat.writes(book) + "\n"
+    return files
+
+
+def stale(root: Path = ROOT) -> list[Path]:
+    """Generated files whose committed content differs from what would be generated, and orphans."""
+    files = generated(root)
+    out_of_date = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    orphans = [p for p in sorted((root / "notebooks").glob("*.ipynb")) if p not in files]
+    return out_of_date + orphans
+
+
+def main(argv: list[str]) -> int:
+    if "--check" in argv:
+        paths = stale()
+        for path in paths:
+            print("out of date:", path.relative_to(ROOT))
+        return 1 if paths else 0
+    files = generated()
+    for path, text in files.items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            print("wrote", path.relative_to(ROOT))
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        if path not in files:
+            print(f"not in data/report.yml or the chapters of data/indicators.yml: {path.relative_to(ROOT)}")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -16,7 +16,7 @@ from sozialbericht.data.inputs import load_inputs
 from sozialbericht.data.opendata import LocalSource
 from sozialbericht.report import charts
 from sozialbericht.report.chapter import Chapter
-from sozialbericht.report.edition import precompute
+from sozialbericht.report.edition import Edition, precompute
 from sozialbericht.report.profiles import Profiles
 from sozialbericht.report.steering import SteeringPages
 
@@ -39,7 +39,7 @@ def test_every_chapter_builds_for_every_year(inputs_file):
     chapters = [c["id"] for c in read_catalogue(datasets=inputs.specs).chapters]
     assert latest_year(inputs) >= 2023
     for year in years(inputs):
-        precompute(inputs, year)
+        precompute(Edition.from_inputs(inputs, year))
         path = folder / f"inputs-{year}.pkl"
         inputs.save(path)
         for chapter_id in chapters:
@@ -63,7 +63,7 @@ def test_every_chapter_builds_for_every_year(inputs_file):
 def test_early_warning_and_profiles_for_every_year(inputs_file):
     inputs, folder = inputs_file
     for year in years(inputs):
-        precompute(inputs, year)
+        precompute(Edition.from_inputs(inputs, year))
         path = folder / f"inputs-{year}.pkl"
         inputs.save(path)
         pages = SteeringPages(year, str(path))

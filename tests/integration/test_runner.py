@@ -35,12 +35,12 @@ def job(folder: Path, name: str, expected: float, **parameters) -> Job:
 def test_second_notebook_in_the_same_kernel_starts_clean(tmp_path):
     write_notebook(
         tmp_path / "first.template.ipynb",
-        "import os\nleftover = value\nos.environ['SB_RUNNER_TEST'] = 'set'\nos.chdir('/')\nprint(os.getpid())",
+        "import os\nleftover = value\nos.chdir('/')\nprint(os.getpid())",
     )
     write_notebook(
         tmp_path / "second.template.ipynb",
         "import os\nprint(os.getpid())",
-        "print('leftover' in globals(), os.environ.get('SB_RUNNER_TEST'), os.getcwd(), value)",
+        "print('leftover' in globals(), os.getcwd(), value)",
     )
     with NotebookRunner(workers=1, cwd=tmp_path, fresh_kernels=False) as runner:
         timings = runner.run(
@@ -50,7 +50,7 @@ def test_second_notebook_in_the_same_kernel_starts_clean(tmp_path):
     first_pid = outputs(tmp_path / "first.ipynb")[0].strip()
     second_pid, state = [text.strip() for text in outputs(tmp_path / "second.ipynb")]
     assert first_pid == second_pid, "both notebooks ran in the worker's one kernel"
-    assert state == f"False None {tmp_path} 8", "names, environment and working folder were reset"
+    assert state == f"False {tmp_path} 8", "names and working folder were reset"
     cells = nbformat.read(tmp_path / "second.ipynb", as_version=4).cells
     assert [c.execution_count for c in cells if c.cell_type == "code"] == [1, 2, 3, 4], (
         "execution counts start at 1 as in a fresh kernel (parameters, injected parameters, two cells)"
@@ -98,12 +98,13 @@ def test_a_chapter_from_a_reused_kernel_equals_one_from_a_fresh_kernel(tmp_path)
         pytest.skip("SOZIALBERICHT_DATA does not point at a mirror folder")
     from sozialbericht import settings as config
     from sozialbericht.build.pipeline import latest_year
-    from sozialbericht.data.inputs import load_inputs
-    from sozialbericht.report.edition import precompute
+    from sozialbericht.data.inputs import load_inputs_for
+    from sozialbericht.report.edition import Edition, precompute
+    from sozialbericht.settings import Settings
 
-    inputs = load_inputs()
+    inputs = load_inputs_for(Settings(data=setting))
     year = latest_year(inputs)
-    precompute(inputs, year)
+    precompute(Edition.from_inputs(inputs, year))
     inputs_file = tmp_path / "inputs.pkl"
     inputs.save(inputs_file)
     results = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from sozialbericht import settings as config
-from sozialbericht.build import pipeline as build
+from sozialbericht.build import notebooks as build
 
 
 def test_policy_edit_changes_only_the_policy_notebooks_key(tmp_path, monkeypatch):

@@ -11,8 +11,9 @@ import pytest
 from support_data import ALTER, ARBEITSLOSE, EINWOHNER, HTML_PAGE, MIRROR
 
 from sozialbericht import settings as config
-from sozialbericht.data.opendata import Cache, Fetched, LiveSource, LocalSource, source_from_environment
+from sozialbericht.data.opendata import Cache, Fetched, LiveSource, LocalSource, open_source
 from sozialbericht.errors import DataSourceError
+from sozialbericht.settings import Settings
 
 # -- LocalSource -------------------------------------------------------------------------------
 
@@ -90,21 +91,22 @@ def test_local_geometry(mirror):
         LocalSource(mirror).fetch_geometry("wahlbezirke")
 
 
-def test_source_from_environment(monkeypatch, mirror):
-    monkeypatch.delenv(config.DATA_ENV, raising=False)
-    assert isinstance(source_from_environment(), LiveSource)
-    monkeypatch.setenv(config.DATA_ENV, "  ")
-    assert isinstance(source_from_environment(), LiveSource)
-    monkeypatch.setenv(config.DATA_ENV, str(mirror))
-    source = source_from_environment()
+def source_from(environ: dict, flags: dict | None = None):
+    return open_source(Settings.resolve(flags, environ))
+
+
+def test_source_from_flag_then_environment(monkeypatch, mirror):
+    assert isinstance(source_from({}), LiveSource)
+    assert isinstance(source_from({config.DATA_ENV: "  "}), LiveSource)
+    source = source_from({config.DATA_ENV: str(mirror)})
     assert isinstance(source, LocalSource) and source.root == mirror.resolve()
+    # the flag wins over the environment
+    assert source_from({config.DATA_ENV: str(mirror / "nowhere")}, {"data": str(mirror)}).root == mirror.resolve()
     # a relative path is taken from the working directory
     monkeypatch.chdir(mirror.parent)
-    monkeypatch.setenv(config.DATA_ENV, mirror.name)
-    assert source_from_environment().root == mirror.resolve()
-    monkeypatch.setenv(config.DATA_ENV, str(mirror / "nowhere"))
+    assert source_from({config.DATA_ENV: mirror.name}).root == mirror.resolve()
     with pytest.raises(DataSourceError, match="not a folder"):
-        source_from_environment()
+        source_from({config.DATA_ENV: str(mirror / "nowhere")})
 
 
 # -- LiveSource against the fake server --------------------------------------------------------

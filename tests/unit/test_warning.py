@@ -569,9 +569,10 @@ def test_invalid_yaml_file_is_reported_with_its_path(catalogue, tmp_path):
     not os.environ.get("SOZIALBERICHT_DATA"), reason="needs the data mirror: set SOZIALBERICHT_DATA to its folder"
 )
 def test_index_builds_for_every_year_from_2015_on_the_mirror():
-    from sozialbericht.data.inputs import load_inputs
+    from sozialbericht.data.inputs import load_inputs_for
+    from sozialbericht.settings import Settings
 
-    inputs = load_inputs()
+    inputs = load_inputs_for(Settings.resolve())
     cfg = W.load_config()
     values = W.load_values(inputs, cfg)
     last = max(inputs.years("einwohner"))

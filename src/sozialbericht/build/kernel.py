@@ -13,20 +13,19 @@ _START: dict | None = None
 def remember_start_state() -> None:
     """Called once when the kernel starts: the state every notebook begins with."""
     global _START
-    _START = {"environ": dict(os.environ), "cwd": os.getcwd()}
+    _START = {"cwd": os.getcwd()}
 
 
 def reset_for_next_notebook() -> None:
-    """What one notebook set must not reach the next one: names, environment, working folder.
+    """What one notebook set must not reach the next one: names and working folder.
 
-    Imported modules stay loaded; that is the point of reusing the kernel.
+    Imported modules stay loaded; that is the point of reusing the kernel. The environment
+    needs no reset: notebooks receive their settings as parameters and write no variables.
     """
     from IPython import get_ipython
 
     if _START is None:
         raise RuntimeError("remember_start_state() was not called when the kernel started")
-    os.environ.clear()
-    os.environ.update(_START["environ"])
     os.chdir(_START["cwd"])
     shell = get_ipython()
     if shell is not None:

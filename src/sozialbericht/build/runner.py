@@ -4,9 +4,10 @@ Starting a kernel and importing pandas, altair and this package takes about a se
 than most chapters need for their own work; 14 notebooks paid it 14 times. Here each worker
 starts one kernel when the build begins (while the build still reads the data), runs its
 notebooks in that kernel one after another, and resets the kernel between two notebooks
-(``kernel.reset_for_next_notebook``: names, environment variables and working folder are
-those of a fresh kernel; only the imported modules stay). ``SOZIALBERICHT_FRESH_KERNELS=1``
-gives every notebook a kernel of its own instead, to compare or to rule the reuse out.
+(``kernel.reset_for_next_notebook``: names and working folder are those of a fresh kernel;
+only the imported modules stay; no notebook writes environment variables, they receive their
+settings as parameters). ``fresh_kernels=True`` (``--fresh-kernels``) gives every notebook a
+kernel of its own instead, to compare or to rule the reuse out.
 
 papermill still parameterises and executes every notebook and records its outputs; the
 reuse is a papermill engine (``WarmKernelEngine``) handed the worker's kernel.
@@ -49,10 +50,6 @@ logger = logging.getLogger("papermill")
 
 class NotebookError(SozialberichtError):
     pass
-
-
-def fresh_kernels_requested() -> bool:
-    return os.environ.get("SOZIALBERICHT_FRESH_KERNELS", "") not in ("", "0")
 
 
 def _run_quietly(client: NotebookClient, code: str, what: str) -> None:
@@ -193,10 +190,10 @@ class NotebookRunner:
     down on exit.
     """
 
-    def __init__(self, workers: int = 2, cwd: Path | None = None, fresh_kernels: bool | None = None):
+    def __init__(self, workers: int = 2, cwd: Path | None = None, fresh_kernels: bool = False):
         self.workers = max(1, workers)
         self.cwd = Path(cwd or os.getcwd())
-        self.fresh_kernels = fresh_kernels_requested() if fresh_kernels is None else fresh_kernels
+        self.fresh_kernels = fresh_kernels
         self._jobs: queue.Queue = queue.Queue()
         self._outcomes: queue.Queue = queue.Queue()
         self._failed = threading.Event()

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sozialbericht import settings as config
 from sozialbericht.build.downloads import indicator_table
-from sozialbericht.data.inputs import load_inputs
+from sozialbericht.data.inputs import load_inputs_for
 from sozialbericht.errors import SozialberichtError
+from sozialbericht.settings import Settings
 
 KEYS = ["indicator", "area_code", "year"]
 
@@ -64,8 +64,10 @@ def _same(a: float, b: float) -> bool:
         return False
 
 
-def verify(year: int, site: Path | None = None) -> Report:
-    downloads = (site or config.BUILD_DIR / "html" / str(year)) / "downloads"
+def verify(year: int, settings: Settings, site: Path | None = None) -> Report:
+    """Compare edition ``year`` as published (under the settings' build folder, or ``site``)
+    with its recomputation from the data source the settings name."""
+    downloads = (site or settings.build_dir / "html" / str(year)) / "downloads"
     manifest_path = downloads / "manifest.json"
     table_path = downloads / f"indikatoren-{year}.csv"
     if not manifest_path.is_file() or not table_path.is_file():
@@ -74,7 +76,7 @@ def verify(year: int, site: Path | None = None) -> Report:
         )
     recorded = {m["name"]: m["sha256"] for m in json.loads(manifest_path.read_text(encoding="utf-8"))}
     published = pd.read_csv(table_path, dtype={"area_code": str})
-    inputs = load_inputs()
+    inputs = load_inputs_for(settings)
     now = {m["name"]: m["sha256"] for m in inputs.manifest}
     report = Report(year)
     report.changed_inputs = sorted(n for n, sha in recorded.items() if n in now and now[n] != sha)

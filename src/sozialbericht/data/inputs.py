@@ -1,6 +1,6 @@
 """All inputs of an edition, fetched and parsed once per build.
 
-``load_inputs()`` reads every dataset named in ``data/datasets.yml`` and both
+``load_inputs(source)`` reads every dataset named in ``data/datasets.yml`` and both
 geometries from the configured source, parses them into one tidy table with
 area codes and levels, completes the Stadtbezirk and city level for counts,
 and records a manifest entry for every input file.
@@ -18,9 +18,10 @@ import yaml
 from sozialbericht import settings as config
 from sozialbericht.data.aggregate import complete_levels
 from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
-from sozialbericht.data.opendata import Cache, LocalSource, source_from_environment
+from sozialbericht.data.opendata import Cache, LocalSource, open_source
 from sozialbericht.data.parse import parse
 from sozialbericht.errors import CatalogueError, ParseError, SozialberichtError
+from sozialbericht.settings import Settings
 
 KINDS = {"count", "rate", "mean", "median", "share"}
 TIDY_COLUMNS = ["dataset", "area_code", "area_name", "level", "sbz_code", "feature", "year", "value", "status", "row"]
@@ -127,10 +128,14 @@ def _fetch(source, cache: Cache | None, fetch_name: str, arg: str):
     return fetched, key  # stored by the caller only after it parsed
 
 
-def load_inputs(source=None, specs: dict[str, DatasetSpec] | None = None, cache: Cache | None = None) -> Inputs:
-    source = source or source_from_environment()
+def load_inputs_for(settings: Settings) -> Inputs:
+    """Every input from the data source the settings name, through their download cache."""
+    return load_inputs(open_source(settings), cache=Cache(settings.cache_dir, settings.cache_hours))
+
+
+def load_inputs(source, specs: dict[str, DatasetSpec] | None = None, cache: Cache | None = None) -> Inputs:
+    """Every input from ``source``; downloads are cached in ``cache`` (none: not cached)."""
     specs = specs or read_dataset_specs()
-    cache = cache if cache is not None else Cache()
     manifest: list[dict] = []
     pending: list = []
 
@@ -234,9 +239,16 @@ def _check_counts(table: pd.DataFrame, counts: set, manifest: list[dict]) -> Non
         )
 
 
-def read_inputs(path: str | Path | None = None) -> Inputs:
-    """Inputs prepared by the build (a pickle), or loaded from the source when none is given."""
-    if path:
-        with open(path, "rb") as handle:
+def read_inputs(prepared: Inputs | str | Path | None = None, data_source: str | None = None) -> Inputs:
+    """The inputs a notebook works with.
+
+    ``prepared``: inputs in hand (returned as they are) or the file the build wrote for the
+    notebooks (a pickle). Without one, the inputs are read from ``data_source`` (a notebook
+    parameter: a local data folder), or else from the source the environment names.
+    """
+    if isinstance(prepared, Inputs):
+        return prepared
+    if prepared:
+        with open(prepared, "rb") as handle:
             return pickle.load(handle)
-    return load_inputs()
+    return load_inputs_for(Settings.resolve({"data": data_source or None}))

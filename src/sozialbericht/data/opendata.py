@@ -9,7 +9,7 @@ The only module that touches the network. Two sources share one interface:
   ``kdvalues/kdvalues_kK_rR_y.csv``, ``geo/ortsteile.geojson``,
   ``geo/stadtbezirke.geojson``).
 
-``source_from_environment()`` picks one from ``SOZIALBERICHT_DATA``.
+``open_source(settings)`` picks one from the run's settings (``--data`` or ``SOZIALBERICHT_DATA``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 
 from sozialbericht import settings as config
 from sozialbericht.errors import DataSourceError
+from sozialbericht.settings import Settings
 
 GEOMETRY_LEVELS = ("ortsteile", "stadtbezirke")
 CKAN_GEO_PACKAGES = {
@@ -39,8 +40,8 @@ CKAN_GEO_PACKAGES = {
 }
 STATISTICS_ORGANISATION = "amt-fuer-statistik-und-wahlen"
 HINT_LOCAL = (
-    "To build offline, point SOZIALBERICHT_DATA at a folder laid out like the mirror, "
-    "e.g. SOZIALBERICHT_DATA=../shared/data/leipzig/mirror"
+    "To build offline, point --data (or SOZIALBERICHT_DATA) at a folder laid out like the mirror, "
+    "e.g. --data ../shared/data/leipzig/mirror"
 )
 
 
@@ -93,8 +94,8 @@ class LocalSource:
         self.index_path = self.root / "INDEX.csv"
         if not self.root.is_dir():
             raise DataSourceError(
-                f"SOZIALBERICHT_DATA points at {self.root}, which is not a folder. "
-                "Unset it to use the live API, or give the path of a folder laid out like the mirror."
+                f"The data source (--data or SOZIALBERICHT_DATA) is {self.root}, which is not a folder. "
+                "Leave it unset to use the live API, or give the path of a folder laid out like the mirror."
             )
         if not self.index_path.is_file():
             raise DataSourceError(
@@ -276,17 +277,10 @@ class LiveSource:
         return Fetched(f"Geometrie: {level}", content, urls[0], _now(), sha256(content))
 
 
-def source_from_environment() -> LocalSource | LiveSource:
-    """The live API unless SOZIALBERICHT_DATA names a local folder."""
-    setting = config.data_source_setting()
-    if setting is None:
-        return LiveSource()
-    path = Path(setting)
-    if not path.is_absolute():
-        path = Path.cwd() / path
-        if not path.exists():  # make relative paths work from notebooks run elsewhere
-            path = config.ROOT / setting
-    return LocalSource(path)
+def open_source(settings: Settings) -> LocalSource | LiveSource:
+    """The live API unless the settings name a local data folder."""
+    folder = settings.data_folder()
+    return LiveSource() if folder is None else LocalSource(folder)
 
 
 class Cache:
@@ -296,10 +290,8 @@ class Cache:
     leaves a partial file that a later build would trust.
     """
 
-    def __init__(self, directory: Path = config.CACHE_DIR, max_age_hours: float | None = None):
+    def __init__(self, directory: Path, max_age_hours: float = 24.0):
         self.directory = Path(directory)
-        if max_age_hours is None:
-            max_age_hours = float(os.environ.get("SOZIALBERICHT_CACHE_HOURS", "24"))
         self.max_age_seconds = max_age_hours * 3600
 
     @staticmethod

@@ -140,7 +140,7 @@ class Chapter:
             y_title=ind.unit,
             number_format=d3_format(ind),
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def map(self, indicator_id: str):
         ind = self.indicator(indicator_id)
@@ -162,7 +162,7 @@ class Chapter:
             legend_title=ind.unit,
             number_format=d3_format(ind),
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def extremes_text(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -207,7 +207,7 @@ class Chapter:
             reference=reference,
             reference_label="Stadt Leipzig" if reference is not None else None,
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def definition(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)

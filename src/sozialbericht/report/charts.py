@@ -376,24 +376,17 @@ _EMBED_SCRIPT = """(function () {
 })();"""
 
 
-# The PNG is only for the PDF: an edition built as website only skips it (see include_png).
-PNG_FOR_PDF = True
-
-
-def include_png(flag: bool) -> None:
-    """Whether chart outputs carry a PNG (needed by the PDF; the website uses the HTML)."""
-    global PNG_FOR_PDF
-    PNG_FOR_PDF = bool(flag)
-
-
 class ChartOutput:
     """A chart as a notebook output: HTML for the site, PNG for the PDF, alt text as plain text.
 
     ``name`` makes the element id (``sb-chart-{name}``): letters, digits, '-' and '_' only,
-    unique on its page. The id never changes between runs, so outputs compare.
+    unique on its page. The id never changes between runs, so outputs compare. ``png``: whether
+    the output carries a PNG; only the PDF needs it, a website-only build skips it.
     """
 
-    def __init__(self, chart: alt.TopLevelMixin, name: str, alt_text: str, csv_href: str | None = None):
+    def __init__(
+        self, chart: alt.TopLevelMixin, name: str, alt_text: str, csv_href: str | None = None, png: bool = True
+    ):
         if not isinstance(name, str) or not _NAME.match(name):
             raise ValueError(f"Chart name {name!r}: use letters, digits, '-' and '_' only (it becomes an HTML id).")
         if not alt_text or not str(alt_text).strip():
@@ -402,6 +395,7 @@ class ChartOutput:
         self.name = name
         self.alt_text = str(alt_text)
         self.csv_href = csv_href
+        self.png = png
         self._spec: dict | None = None
         self._png: bytes | None = None
 
@@ -467,7 +461,7 @@ class ChartOutput:
         keys = [
             k
             for k in makers
-            if (not include or k in include) and (not exclude or k not in exclude) and (k != "image/png" or PNG_FOR_PDF)
+            if (not include or k in include) and (not exclude or k not in exclude) and (k != "image/png" or self.png)
         ]
         return {k: makers[k]() for k in keys}
 

@@ -1,7 +1,8 @@
 """One edition's shared context: inputs, catalogue, indicator values, early warning, policy.
 
 Every notebook of an edition builds one ``Edition`` from the prepared inputs of the
-build; what it needs is computed on first use and reused within the notebook.
+build; what it needs is computed on first use and reused within the notebook. The build
+itself makes one with ``Edition.from_inputs`` from the inputs it has in memory.
 """
 
 from __future__ import annotations
@@ -12,18 +13,17 @@ import pandas as pd
 
 from sozialbericht.analysis import warning
 from sozialbericht.analysis.indicators import compute, read_catalogue
-from sozialbericht.data.inputs import read_inputs
+from sozialbericht.data.inputs import Inputs, read_inputs
 from sozialbericht.errors import SozialberichtError
 from sozialbericht.policy import register as policy_module
-from sozialbericht.report import charts
 
 
 class Edition:
-    def __init__(self, year: int, inputs_file: str | None = None, formats: str = "html,pdf"):
+    def __init__(self, year: int, inputs_file: Inputs | str | None = None, formats: str = "html,pdf"):
+        """``inputs_file``: the build's prepared inputs (a file), inputs in hand, or none (read them)."""
         self.year = int(year)
         # the outputs this build makes: images for the PDF are skipped when only the website is built
         self.formats = {f.strip() for f in str(formats).split(",") if f.strip()}
-        charts.include_png("pdf" in self.formats)
         self.inputs = read_inputs(inputs_file or None)
         self.catalogue = read_catalogue(datasets=self.inputs.specs)
         covered = self.inputs.years("einwohner")
@@ -32,6 +32,16 @@ class Edition:
                 f"The data cover the years {covered[0]}–{covered[-1]}; there is no edition {self.year}. "
                 "Choose a year in that range (make report YEAR=...)."
             )
+
+    @classmethod
+    def from_inputs(cls, inputs: Inputs, year: int, formats: str = "html,pdf") -> Edition:
+        """The edition of ``year`` for inputs already in memory (the build's own process)."""
+        return cls(year, inputs, formats)
+
+    @property
+    def png(self) -> bool:
+        """Whether charts carry a PNG: only the PDF needs one."""
+        return "pdf" in self.formats
 
     def _precomputed(self, name: str):
         stored = self.inputs.precomputed
@@ -111,13 +121,13 @@ def policy_fragments(edition: Edition) -> dict[str, str]:
     return {name: text if text.endswith("\n") else text + "\n" for name, text in fragments.items()}
 
 
-def write_policy_fragments(inputs_file, year: int, edition_dir) -> int:
+def write_policy_fragments(edition: Edition, edition_dir) -> int:
     """Write the fragments into the edition's folder (only files whose text changed)."""
     from pathlib import Path
 
     folder = Path(edition_dir) / POLICY_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    fragments = policy_fragments(Edition(year, str(inputs_file)))
+    fragments = policy_fragments(edition)
     for old in folder.glob("*.md"):
         if old.name not in fragments:
             old.unlink()
@@ -128,11 +138,6 @@ def write_policy_fragments(inputs_file, year: int, edition_dir) -> int:
     return len(fragments)
 
 
-def precompute(inputs, year: int) -> None:
+def precompute(edition: Edition) -> None:
     """Compute what every notebook of the edition needs once, and keep it with the inputs."""
-    edition = Edition.__new__(Edition)  # the inputs are in hand: skip reading them again
-    edition.year = int(year)
-    edition.formats = {"html", "pdf"}
-    edition.inputs = inputs
-    edition.catalogue = read_catalogue(datasets=inputs.specs)
-    inputs.precomputed = {"year": int(year), "values": edition.values, "warning": edition.warning}
+    edition.inputs.precomputed = {"year": edition.year, "values": edition.values, "warning": edition.warning}

@@ -105,7 +105,7 @@ class SteeringPages(Edition):
             csv = f"daten/{name}.csv"
             charts.save_chart_csv(geo[["area_code", "area_name", field, "group"]], self.data_dir / f"{name}.csv")
         chart = charts.category_map(geo, field, title, f"{field} ({DARKER})", categories, palette, detail="group")
-        return charts.ChartOutput(chart, name, alt_text, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt_text, csv_href=csv, png=self.png)
 
     def status_map(self):
         colors = {STATUS_WORDS[k]: v for k, v in STATUS_COLORS.items()}
