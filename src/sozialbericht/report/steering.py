@@ -340,6 +340,7 @@ class SteeringPages(Edition):
             "whole": int((city_offset < 0.01).sum()),
             "exceptions": sorted(int(y) for y in city.loc[city_offset >= 0.01, "year"]),
             "max_offset": float(offset.max()) if len(offset) else float("nan"),
+            "whole_share": float((offset < 0.01).mean()) if len(offset) else float("nan"),
         }
 
     # -- Handlungsstrategien und Maßnahmen -----------------------------------------------

@@ -107,7 +107,16 @@ def method_text(config: WarningConfig, result: Result | None = None, derivation:
         if entry.dynamics:
             parts.append("Dynamik " + " oder ".join(f"„{c}“" for c in entry.dynamics))
         attention.append(f"- {' und '.join(parts)} (Stufe: {SEVERITY[entry.severity]})")
-    rules = [f"- {describe_rule(r, config)} – {SEVERITY[r.severity]}" for r in config.rules]
+    inactive = set(result.inactive["entry"]) if result is not None and len(result.inactive) else set()
+    rules = [
+        f"- {describe_rule(r, config)} – {SEVERITY[r.severity]}"
+        + (
+            " (**inaktiv** in dieser Ausgabe, siehe unten)"
+            if f"rules entry {r.number} ({r.indicator})" in inactive
+            else ""
+        )
+        for r in config.rules
+    ]
     weighting = (
         "mit der Einwohnerzahl $w_i$ des Ortsteils gewichtet"
         if config.weighted
@@ -368,8 +377,9 @@ def _index_choice(config: WarningConfig, result: Result | None, derivation: dict
                 if derivation["exceptions"]
                 else ""
             )
-            + ". Über alle Gebiete und Jahre liegt die größte Abweichung von einer ganzen Zahl bei "
-            f"{fmt.number(derivation['max_offset'], 2)} Kindern."
+            + f". Über alle Gebiete und Jahre sind es {_percent(derivation['whole_share'])}; wo die Quoten eines "
+            "Jahres nur mit einer Dezimale veröffentlicht sind, weicht das Ergebnis um bis zu "
+            f"{fmt.number(derivation['max_offset'], 1)} Kinder von einer ganzen Zahl ab."
         )
     return "".join(lines)
 
@@ -404,7 +414,8 @@ def _inactive_text(result: Result | None) -> str:
         "",
     ]
     for row in result.inactive.itertuples():
-        lines.append(f"- `{row.entry.split(' (')[0]}` ({row.indicator}, {row.rule}): {row.reason}")
+        number = row.entry.split(" (")[0].replace("rules entry ", "")
+        lines.append(f"- Eintrag {number} unter `rules` ({row.indicator}, {row.rule}): {row.reason}")
     return "\n".join(lines)
 
 

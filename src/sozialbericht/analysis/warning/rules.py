@@ -407,8 +407,9 @@ def flags(
                 int(max(years)) if years else None,
                 int(row["attention_severity"]),
                 value=row["status_index"],
-                p_value=row["dynamics_p"] if row["dynamics_class"] != _middle(config) else math.nan,
-                q_value=row["dynamics_q"] if row["dynamics_class"] != _middle(config) else math.nan,
+                # a test stands behind an attention flag only where the dynamics is unfavourable
+                p_value=row["dynamics_p"] if row["dynamics_class"] == config.dynamics_classes[-1] else math.nan,
+                q_value=row["dynamics_q"] if row["dynamics_class"] == config.dynamics_classes[-1] else math.nan,
             )
         )
     for rule in config.rules:
@@ -430,10 +431,6 @@ def flags(
     frame["_order"] = frame.get("_order", pd.Series(0, index=frame.index)).fillna(0)
     frame = frame.sort_values(["severity", "area_code", "_order"], ascending=[False, True, True])
     return frame[FLAG_COLUMNS].reset_index(drop=True)
-
-
-def _middle(config: WarningConfig) -> str:
-    return config.dynamics_classes[int(np.searchsorted(config.dynamics_thresholds, 0.0, side="right"))]
 
 
 def changes_since(
