@@ -18,11 +18,13 @@ SCHEMA_DIR = ROOT / "schemas"
 def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
     from sozialbericht.analysis.special_effects import SpecialEffects
+    from sozialbericht.analysis.warning.schema import WarningFile
     from sozialbericht.data.structure import ReportStructure
 
     return [
         ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
         ("report.yml", ReportStructure, "Seiten und Teile jeder Ausgabe"),
+        ("fruehwarnsystem.yml", WarningFile, "Frühwarnsystem: Index, Klassen und Regeln"),
     ]
 
 

@@ -307,3 +307,19 @@ def test_the_early_warning_downloads_have_the_named_columns(mirror, year, tmp_pa
     names = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in package["resources"]}
     assert names[f"fruehwarnsystem-{year}.csv"] == list(index.columns)
     assert names[f"fruehwarnsystem-hinweise-{year}.csv"] == list(hints.columns)
+
+
+def test_the_file_is_validated_by_the_one_validation_layer(catalogue, tmp_path):
+    import yaml
+
+    from sozialbericht.errors import CatalogueError
+
+    raw = base_config(rules=[{"indicator": "sgb2_dichte", "rule": "trend", "severity": 5, "alpha": 1.5}])
+    path = tmp_path / "fruehwarnsystem.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError) as error:
+        W.load_config(path, catalogue)
+    text = str(error.value)
+    # every problem at once, in German, with file, entry and field
+    assert "fruehwarnsystem.yml ist ungültig (3 Fehler)" in text
+    assert "Feld 'rule'" in text and "Feld 'severity'" in text and "Feld 'alpha'" in text

@@ -10,6 +10,8 @@ import yaml
 
 from sozialbericht import settings as project_config
 from sozialbericht.analysis.indicators import Catalogue, Indicator, Term, read_catalogue
+from sozialbericht.analysis.warning.schema import WarningFile
+from sozialbericht.data.catalogue import validate
 from sozialbericht.errors import CatalogueError
 
 CONFIG_PATH = project_config.DATA_DIR / "fruehwarnsystem.yml"
@@ -400,6 +402,8 @@ def load_config(path: Path | str = CONFIG_PATH, catalogue: Catalogue | None = No
         raise CatalogueError(f"{path}: file not found") from None
     except yaml.YAMLError as error:
         raise CatalogueError(f"{path}: not valid YAML: {error}") from None
+    # the structure first (German, every error at once), then what needs the indicator catalogue
+    validate(WarningFile, raw or {}, path.name)
     return parse_config(raw or {}, catalogue or read_catalogue(), str(path))
 
 
