@@ -25,7 +25,7 @@ STATUS_WORDS = {
     "niedrig": "niedrig (ungünstig)",
     "sehr niedrig": "sehr niedrig (sehr ungünstig)",
 }
-DYNAMICS_COLORS = {"positiv": "#feedde", "stabil": "#fdbe85", "negativ": "#d94701"}
+DYNAMICS_COLORS = {"positiv": "#fff5eb", "stabil": "#fdd0a2", "negativ": "#d94701"}
 DARKER = "dunkler = ungünstiger"
 RULE_NAMES = {
     "worse_than_city": "Stadtvergleich",

@@ -312,8 +312,16 @@ nicht auf; es sagt, dass ihre Ursache nicht zwingend eine soziale Entwicklung is
   fast jeder Unterschied „signifikant“. Die Mindestabstände und -veränderungen der Regeln
   begrenzen das auf Unterschiede, die auch inhaltlich zählen.
 - Der Stadtvergleich behandelt den Stadtwert als fest, obwohl der Ortsteil zu ihm beiträgt.
-- Der Dynamikindex ist relativ zu den anderen Ortsteilen; Ortsteilgrenzen änderten sich 2006, 2012
+- Der Dynamikindex misst die Veränderung gegenüber der Stadt; Ortsteilgrenzen änderten sich 2006, 2012
   und 2014, frühere Werte sind nicht umgerechnet.
+- Der Dynamiktest behandelt die beiden Jahre als unabhängige Stichproben. Weil großenteils dieselben
+  Menschen in beiden Jahren gezählt werden, ist die Varianz der Veränderung eher überschätzt: Der Test
+  ist vorsichtig (siehe die geringe Fehlerrate im Simulationstest). Der Dispersionsfaktor wird aus den
+  Schwankungen um eine Trendgerade geschätzt; echte Knicke (2020, 2022) erhöhen ihn und machen den Test
+  in solchen Jahren noch vorsichtiger.
+- Benjamini-Hochberg setzt unabhängige oder positiv abhängige Tests voraus; das trifft für den
+  Vergleich der Ortsteile mit dem Stadtwert näherungsweise zu.
+- Die drei Indexindikatoren korrelieren stark (siehe oben); der Status misst im Kern eine Dimension.
 - Werte der Bürgerumfrage sind Stichprobenschätzungen; der Mann-Kendall-Test berücksichtigt ihre
   Stichprobenfehler nicht.
 """
