@@ -20,11 +20,13 @@ def catalogue_models():
     from sozialbericht.analysis.special_effects import SpecialEffects
     from sozialbericht.analysis.warning.schema import WarningFile
     from sozialbericht.data.structure import ReportStructure
+    from sozialbericht.report.dates import EditionsConfig
 
     return [
         ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
         ("report.yml", ReportStructure, "Seiten und Teile jeder Ausgabe"),
         ("fruehwarnsystem.yml", WarningFile, "Frühwarnsystem: Index, Klassen und Regeln"),
+        ("editions.yml", EditionsConfig, "Daten der Ausgaben (Stichtag, Redaktionsschluss)"),
     ]
 
 

@@ -35,13 +35,14 @@ STEERING = "from sozialbericht.report.steering import SteeringPages\n\npages = S
 # the objects each fixed page works with; its text and the calls are in data/texts/<page>.md
 SETUP = {
     "einleitung": PAGES,
+    "kurzfassung": "from sozialbericht.report.summary import SummaryPage\n\nsummary = SummaryPage(year, inputs, formats)",
     "fruehwarnsystem": STEERING,
     "massnahmen": STEERING,
     "beteiligung": STEERING,
     "steckbriefe": "from sozialbericht.report.profiles import Profiles\n\n"
     "profiles = Profiles(year, inputs, output_dir, formats)\nwritten = profiles.write() if output_dir else []",
     "daten": PAGES + "\nfrom sozialbericht.report.steering import SteeringPages\n\n"
-    "steering = SteeringPages(year, inputs, formats=formats)",
+    "steering = SteeringPages(year, inputs, formats=formats)\nfrom sozialbericht.report import summary",
 }
 CALL = re.compile(r"^\{\{\s*(.+?)\s*\}\}$")
 COMMENT = re.compile(r"\A\s*<!--.*?-->\s*", re.DOTALL)
@@ -121,6 +122,8 @@ def chapter_notebook(chapter, indicators):
             code(f'chapter.districts("{ind["id"]}")'),
             code(f'chapter.definition("{ind["id"]}")'),
         ]
+    if chapter["id"] == "bevoelkerung":  # the segregation index (report/summary.SEGREGATION_CHAPTER)
+        cells += [md("## Segregation"), code("chapter.segregation_text()"), code("chapter.segregation_chart()")]
     # written by the build from data/plans.yml and data/measures.yml (edition.write_policy_fragments):
     # a planner's edit there changes these files, and no notebook runs again
     include = lambda part: f"```{{include}} politik/{chapter['id']}-{part}.md\n```"

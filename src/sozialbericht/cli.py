@@ -39,6 +39,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help=f"a fresh kernel for every notebook instead of reusing two ({env['fresh_kernels']})",
     )
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        default=None,
+        help=f"fail on any Sphinx warning, unresolved references included (as the tests do) ({env['strict']})",
+    )
     _data_flags(build)
     check = commands.add_parser("verify", help="recompute a published edition from its inputs and compare")
     check.add_argument("--year", type=int, required=True)

@@ -47,6 +47,7 @@ ENVIRONMENT = {
     "workers": "SOZIALBERICHT_WORKERS",
     "fresh_kernels": "SOZIALBERICHT_FRESH_KERNELS",
     "editions_dir": "SOZIALBERICHT_EDITIONS",
+    "strict": "SOZIALBERICHT_STRICT",
 }
 
 
@@ -67,6 +68,7 @@ class Settings:
     workers: int = 2
     fresh_kernels: bool = False  # True: every notebook gets a kernel of its own
     editions_dir: Path = BOOK_DIR  # executed notebooks of each edition: <editions_dir>/<year>/
+    strict: bool = False  # True: a Sphinx warning (nitpicky: also an unresolved reference) fails the build
 
     def __post_init__(self):
         unknown = [f for f in self.formats if f not in FORMATS]
@@ -117,7 +119,7 @@ def _parse(name: str, text: str):
             return int(text)
         if name == "cache_hours":
             return float(text)
-        if name == "fresh_kernels":
+        if name in ("fresh_kernels", "strict"):
             return text not in ("0", "false", "no")
     except ValueError:
         raise SettingsError(f"The environment variable {variable}={text!r} is not a number.") from None

@@ -29,6 +29,8 @@ def run_cli(tmp: Path, data: Path, *args: str) -> subprocess.CompletedProcess:
         SOZIALBERICHT_BUILD=str(tmp / "_build"),
         SOZIALBERICHT_EDITIONS=str(tmp / "editions"),
         SOZIALBERICHT_CACHE=str(tmp / "cache"),
+        # every Sphinx warning (nitpicky: also an unresolved reference) fails the tests' builds
+        SOZIALBERICHT_STRICT="1",
     )
     return subprocess.run(
         [sys.executable, "-m", "sozialbericht", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "sozialbericht"
-GROUND = {"settings", "errors", "fmt"}
+GROUND = {"settings", "errors", "fmt", "grammar", "style"}
 LAYERS = {"data": 1, "analysis": 2, "policy": 3, "report": 4, "build": 5, "cli": 6, "__main__": 6}
 MAX_LINES = 520
 

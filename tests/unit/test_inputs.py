@@ -106,9 +106,9 @@ def test_manifest_traces_every_input(local_inputs, mirror):
     manifest = local_inputs.manifest
     assert len(manifest) == 2 + 3  # two geometries, three datasets
     for record in manifest:
-        path = record["source"]
-        assert path.startswith(str(mirror.resolve()))
-        with open(path, "rb") as handle:
+        path = record["source"]  # relative to the data folder: no path of the build machine is published
+        assert not path.startswith("/")
+        with open(mirror / path, "rb") as handle:
             assert record["sha256"] == hashlib.sha256(handle.read()).hexdigest()
         assert record["licence"] == config.LICENCE and record["attribution"] == config.ATTRIBUTION
         assert record["retrieved_at"]

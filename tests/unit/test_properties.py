@@ -198,7 +198,9 @@ def count_files(draw, published: bool):
     Published rows are the sum of their Ortsteile plus a drawn difference (mostly 0).
     Returns (years, lines, differences) with differences[(feature, area, year)] != 0.
     """
-    years = sorted(draw(st.lists(st.integers(2000, 2030), min_size=1, max_size=3, unique=True)))
+    # consecutive years: a year missing in the middle is marked "missing_year" (test_bad_data.py, case 16)
+    first = draw(st.integers(2000, 2028))
+    years = list(range(first, first + draw(st.integers(1, 3))))
     features = draw(st.lists(names, min_size=1, max_size=3, unique=True))
     lines, differences = [], {}
     for feature in features:
@@ -322,7 +324,8 @@ indicators:
 @st.composite
 def shares(draw):
     """Numerator ≤ denominator per Ortsteil (or a sign); the denominator file may lack some years."""
-    years = sorted(draw(st.lists(st.integers(2010, 2030), min_size=1, max_size=3, unique=True)))
+    first = draw(st.integers(2010, 2028))  # consecutive: a gap in the middle is "missing_year"
+    years = list(range(first, first + draw(st.integers(1, 3))))
     den_years = sorted(draw(st.lists(st.sampled_from(years), min_size=1, max_size=len(years), unique=True)))
     num, den = {}, {}
     for area in ORTSTEILE:

@@ -475,7 +475,7 @@ def test_method_text_states_the_configured_numbers(catalogue):
         "Mann-Kendall",
         "| niedrig | 1,00 bis unter 1,50 |",
         "| hoch | unter −1,00 |",
-        "300 Einwohnern",
+        "300 Einwohnerinnen und Einwohnern",
         "über 2 Jahre",
         "letzten 4 Werte",
         "z = 1,960",

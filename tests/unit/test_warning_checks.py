@@ -141,7 +141,7 @@ def test_a_series_that_ended_is_an_inactive_rule(catalogue):
     assert len(inactive) == 1
     row = inactive.iloc[0]
     assert row["file"] == "fw.yml" and row["entry"] == "rules entry 1 (langzeitarbeitslosenanteil)"
-    assert "endet 2017" in row["reason"] and "max_data_age" in row["reason"]
+    assert "endet 2017" in row["reason"] and "höchstes zulässiges Alter" in row["reason"]
 
 
 def test_too_few_survey_waves_is_an_inactive_rule(catalogue):

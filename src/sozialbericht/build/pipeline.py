@@ -7,7 +7,6 @@ the website is a symlink switched with one rename, the PDF is replaced with one 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import shutil
 import time
@@ -15,13 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sozialbericht import settings as config
-from sozialbericht.build import downloads
+from sozialbericht.build import downloads, release
 from sozialbericht.build.common import BuildError, atomic_write, digest, log
+from sozialbericht.build.lock import edition_lock
 from sozialbericht.build.notebooks import code_digest, execute_notebooks
 from sozialbericht.build.publish import publish_edition, publish_pdf, site_root
 from sozialbericht.build.stage import copy_chart_data, jupyter_book, stage
 from sozialbericht.data.inputs import Inputs, load_inputs_for
 from sozialbericht.data.opendata import open_source
+from sozialbericht.report.dates import edition_dates
 from sozialbericht.settings import Settings
 
 if TYPE_CHECKING:
@@ -104,13 +105,25 @@ def _unchanged(year: int, key: str, settings: Settings) -> bool:
 
 
 def build(settings: Settings, force: bool = False) -> dict:
-    """Build the edition the settings ask for; returns the year, timings and published paths."""
+    """Build the edition the settings ask for under its lock (build/lock.py); returns the year,
+    timings and published paths."""
+    started = time.perf_counter()
+    inputs, year = read_inputs_for(settings)
+    release.check_free_space(settings.build_dir)
+    try:
+        with edition_lock(settings.build_dir / "locks", year):
+            return _build_locked(settings, inputs, year, force, started)
+    except OSError as error:  # read-only or full output folder: the usual message, not a traceback
+        raise BuildError(release.os_error_message(error, year)) from None
+
+
+def _build_locked(settings: Settings, inputs: Inputs, year: int, force: bool, started: float) -> dict:
     from sozialbericht.build.runner import NotebookRunner
     from sozialbericht.report.edition import Edition, write_policy_fragments
 
-    started = time.perf_counter()
     formats, workers = settings.formats, settings.workers
-    inputs, year = read_inputs_for(settings)
+    # compared and written while this process holds the edition: no other build of the year can
+    # publish between the comparison and the publication
     key = build_key(inputs.content_digest(), year)
     results = {"year": year}
     if not force and _unchanged(year, key, settings):
@@ -131,46 +144,51 @@ def build(settings: Settings, force: bool = False) -> dict:
         timings = execute_notebooks(
             year, inputs_file, edition_dir, workers, inputs.content_digest(), needs, runner=runner
         )
-    stage_root = settings.build_dir / "stage"
-    stage_root.mkdir(parents=True, exist_ok=True)
-    lock = open(stage_root / f"{year}.lock", "w")  # noqa: SIM115 (held until the build ends)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise BuildError(f"Another build of {year} is running (lock {lock.name}); wait for it to finish.") from None
-    stage_dir = stage(year, edition_dir, stage_root / str(year))
-    try:
-        html = pdf = None
-        if "html" in formats:
-            jupyter_book(stage_dir, "html")
-            html = stage_dir / "_build" / "html"
-            copy_chart_data(stage_dir, html)
-            downloads.write_downloads(inputs, year, html / "downloads")
-            (html / ".build-key").write_text(key)
-        if "pdf" in formats:
-            pdf = stage_dir / "_build" / "latex" / f"sozialbericht-{year}.pdf"
-            pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
-            jupyter_book(stage_dir, "pdflatex")
-            if not pdf.is_file():
-                raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
-        # publish only after every requested format was built: never half an edition
-        if html is not None:
-            published_pdf = settings.build_dir / "pdf" / f"sozialbericht-{year}.pdf"
-            pdf_key = published_pdf.with_suffix(".key")
-            if pdf is not None:
-                shutil.copy2(pdf, html / pdf.name)
-            elif published_pdf.is_file() and pdf_key.is_file() and pdf_key.read_text() == key:
-                shutil.copy2(published_pdf, html / published_pdf.name)
-        if pdf is not None:
-            results["pdf"] = str(publish_pdf(pdf, year, key, settings))
-            log(f"PDF: {results['pdf']}")
-        if html is not None:
-            results["html"] = str(publish_edition(html, year, settings) / "index.html")
-            log(f"website: {site_root(settings) / 'index.html'} (edition: {results['html']})")
-    finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
+    stage_dir = stage(year, edition_dir, settings.build_dir / "stage" / str(year))
+    html = pdf = None
+    if "html" in formats:
+        jupyter_book(stage_dir, "html", strict=settings.strict)
+        html = stage_dir / "_build" / "html"
+        copy_chart_data(stage_dir, html)
+        downloads.write_downloads(inputs, year, html / "downloads")
+    if "pdf" in formats:
+        pdf = stage_dir / "_build" / "latex" / release.pdf_name(year)
+        pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
+        jupyter_book(stage_dir, "pdflatex", strict=settings.strict, source_date=edition_dates(year).source_date_epoch())
+        if not pdf.is_file():
+            raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
+    # the key describes what was executed: code or notebooks edited during the build make it another edition
+    if build_key(inputs.content_digest(), year) != key:
+        raise BuildError(f"Code, notebooks or book files changed while edition {year} was built; build again.")
+    # publish only after every requested format was built: never half an edition
+    results.update(_publish(settings, year, key, inputs.content_digest(), html, pdf))
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["notebooks"] = timings
     log(f"done in {results['seconds']} s")
+    return results
+
+
+def _publish(settings: Settings, year: int, key: str, inputs_digest: str, html: Path | None, pdf: Path | None) -> dict:
+    """One release (build/release.py): website, downloads and PDF of this build only; then switch."""
+    results = {}
+    releases = settings.build_dir / "releases"
+    link = site_root(settings) / str(year)
+    release.remove_incomplete(releases, year, keep=link)
+    release_dir = None
+    if html is not None:
+        published_pdf = settings.build_dir / "pdf" / release.pdf_name(year)
+        release_dir = release.assemble(html, releases, year, key, inputs_digest, pdf, published_pdf)
+        if release.read_info(release_dir)["pdf"] is None:
+            log("  no PDF of these inputs yet: the website is published without one and says so")
+    try:
+        if pdf is not None:
+            results["pdf"] = str(publish_pdf(pdf, year, key, settings))
+            log(f"PDF: {results['pdf']}")
+        if release_dir is not None:
+            results["html"] = str(publish_edition(release_dir, year, settings) / "index.html")
+            log(f"website: {site_root(settings) / 'index.html'} (edition: {results['html']})")
+    except BaseException:
+        if release_dir is not None and link.resolve() != release_dir.resolve():
+            shutil.rmtree(release_dir, ignore_errors=True)
+        raise
     return results

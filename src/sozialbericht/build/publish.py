@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 
 from sozialbericht import settings as config
+from sozialbericht.build import release
 from sozialbericht.build.common import atomic_write
 from sozialbericht.settings import Settings
 
@@ -19,23 +19,19 @@ def site_root(settings: Settings) -> Path:
     return settings.build_dir / "html"
 
 
-def publish_edition(html_dir: Path, year: int, settings: Settings) -> Path:
-    """Switch _build/html/<year> to the new edition with one atomic rename of a symlink."""
+def publish_edition(release_dir: Path, year: int, settings: Settings) -> Path:
+    """Switch _build/html/<year> to a finished release (release.assemble) with one atomic rename of a symlink."""
     root = site_root(settings)
     if root.is_symlink():  # the single-edition layout of earlier versions
         root.unlink()
     root.mkdir(parents=True, exist_ok=True)
-    releases = settings.build_dir / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    release = releases / f"{year}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
-    # a copy: the staging folder keeps its build for the next, incremental one
-    shutil.copytree(html_dir, release, symlinks=True)
+    releases = release_dir.parent
     link = root / str(year)
     if link.exists() and not link.is_symlink():
         shutil.move(str(link), releases / f"{year}-previous-{os.getpid()}")
     temporary = root / f".{year}-{os.getpid()}"
     temporary.unlink(missing_ok=True)
-    temporary.symlink_to(os.path.relpath(release, root))
+    temporary.symlink_to(os.path.relpath(release_dir, root))
     os.replace(temporary, link)
     for old in sorted(releases.glob(f"{year}-*"), key=lambda p: p.stat().st_mtime, reverse=True)[2:]:
         shutil.rmtree(old, ignore_errors=True)
@@ -49,10 +45,11 @@ def published_editions(settings: Settings) -> list[dict]:
     for link in sorted(root.glob("[0-9][0-9][0-9][0-9]"), reverse=True):
         if (link / "index.html").is_file():
             year = int(link.name)
-            pdf = link / f"sozialbericht-{year}.pdf"
-            editions.append(
-                {"year": year, "path": f"{year}/index.html", "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None}
-            )
+            pdf = link / release.pdf_name(year)
+            entry = {"year": year, "path": f"{year}/index.html", "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None}
+            if entry["pdf"] is None:  # a website-only build of newer data: the page says so
+                entry["pdf_note"] = release.read_info(link).get("pdf_note", release.NO_PDF_NOTE)
+            editions.append(entry)
     return editions
 
 
@@ -77,7 +74,7 @@ def write_site_index(settings: Settings) -> None:
         + (
             f' – <a href="{e["pdf"]}">PDF herunterladen<span class="sr-only"> ({e["year"]})</span></a>'
             if e["pdf"]
-            else ""
+            else f" – {escape(e['pdf_note'])}"
         )
         + "</li>"
         for e in editions

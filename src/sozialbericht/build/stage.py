@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import yaml
 
 from sozialbericht import settings as config
 from sozialbericht.build.common import BuildError, log, sync_file, sync_tree
+from sozialbericht.report.dates import edition_dates
 
 
 def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
@@ -27,6 +29,9 @@ def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
     book_config["title"] = f"{book_config.get('title', 'Sozialbericht Leipzig')} {year}"
     latex = book_config.setdefault("latex", {}).setdefault("latex_documents", {})
     latex["targetname"] = f"sozialbericht-{year}.tex"
+    # the title page's date: the edition's Stichtag and Redaktionsschluss (data/editions.yml), not the build date
+    sphinx_config = book_config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["today"] = edition_dates(year).title_line()
     rendered = yaml.safe_dump(book_config, allow_unicode=True, sort_keys=False).encode("utf-8")
     for content, name in ((rendered, "_config.yml"), (config.ROOT / "_toc.yml", "_toc.yml")):
         sync_file(content, stage_dir / name)
@@ -71,8 +76,14 @@ def _copy_mathjax(static: Path) -> Path:
     return target
 
 
-def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2) -> None:
-    # Jupyter Book's own command line, with Sphinx reading and writing pages on ``jobs`` processes
+def jupyter_book(
+    stage_dir: Path, builder: str, jobs: int = 2, strict: bool = False, source_date: int | None = None
+) -> None:
+    """Jupyter Book's own command line, with Sphinx reading and writing pages on ``jobs`` processes.
+
+    ``strict``: every warning fails the build (``-W``), unresolved references included (``-n``,
+    nitpicky); ``--keep-going`` still reports all of them, not only the first.
+    """
     command = [
         sys.executable,
         "-m",
@@ -84,10 +95,13 @@ def jupyter_book(stage_dir: Path, builder: str, jobs: int = 2) -> None:
         "--builder",
         builder,
         "--keep-going",
+        *(["-W", "-n"] if strict else []),
     ]
     log(f"jupyter-book {builder}")
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True)
+    # SOURCE_DATE_EPOCH: the PDF's creation date is the edition's date, so two builds give the same PDF text
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date), "FORCE_SOURCE_DATE": "1"} if source_date else None
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     log_file = stage_dir / f"jupyter-book-{builder}.log"
     log_file.write_text(result.stdout + "\n" + result.stderr, encoding="utf-8")
     if result.returncode != 0:

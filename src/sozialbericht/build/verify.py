@@ -2,7 +2,9 @@
 
 Reads the edition's manifest and indicator table from the published site, fetches the
 inputs again from the configured source, reports every input whose SHA-256 differs from
-the manifest, recomputes every indicator and compares it with the published number.
+the manifest, recomputes every indicator and compares it with the published number. Then it
+checks what readers see (build/verify_pages.py): the key-figure tables of the chapter pages,
+the data of every chart, and that the PDF and the website come from one build of these inputs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sozialbericht.build.downloads import indicator_table
+from sozialbericht.build.verify_pages import check_pages, check_release
 from sozialbericht.data.inputs import load_inputs_for
 from sozialbericht.errors import SozialberichtError
 from sozialbericht.settings import Settings
@@ -29,10 +32,21 @@ class Report:
     missing_inputs: list[str] = field(default_factory=list)
     compared: int = 0
     mismatches: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pages_compared: int = 0  # cells of key-figure tables and numbers of chart data
+    page_differences: list[str] = field(default_factory=list)
+    release_problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.changed_inputs and not self.missing_inputs and self.mismatches.empty and self.compared > 0
+        return (
+            not self.changed_inputs
+            and not self.missing_inputs
+            and self.mismatches.empty
+            and self.compared > 0
+            and self.pages_compared > 0
+            and not self.page_differences
+            and not self.release_problems
+        )
 
     def text(self) -> str:
         lines = [f"Edition {self.year}: {self.compared} published numbers compared."]
@@ -49,6 +63,16 @@ class Report:
                     f"    {row.indicator} {row.area_name} {row.year}: published {row.value_published}, "
                     f"recomputed {row.value_now}"
                 )
+        lines.append(
+            f"Pages: {self.pages_compared} numbers of key-figure tables, Ortsteil profiles and chart data compared."
+        )
+        if self.page_differences:
+            lines.append(f"  {len(self.page_differences)} differ from their recomputation, e.g.:")
+            lines += [f"    {text}" for text in self.page_differences[:10]]
+        elif self.pages_compared:
+            lines.append("  every number on the pages matches its recomputation.")
+        lines.append("Website and PDF: " + ("one build of these inputs." if not self.release_problems else ""))
+        lines += [f"  {text}" for text in self.release_problems]
         lines.append("RESULT: " + ("verified" if self.ok else "NOT verified"))
         return "\n".join(lines)
 
@@ -67,7 +91,8 @@ def _same(a: float, b: float) -> bool:
 def verify(year: int, settings: Settings, site: Path | None = None) -> Report:
     """Compare edition ``year`` as published (under the settings' build folder, or ``site``)
     with its recomputation from the data source the settings name."""
-    downloads = (site or settings.build_dir / "html" / str(year)) / "downloads"
+    site = site or settings.build_dir / "html" / str(year)
+    downloads = site / "downloads"
     manifest_path = downloads / "manifest.json"
     table_path = downloads / f"indikatoren-{year}.csv"
     if not manifest_path.is_file() or not table_path.is_file():
@@ -91,4 +116,9 @@ def verify(year: int, settings: Settings, site: Path | None = None) -> Report:
     mismatches = merged[differs]
     mismatches = mismatches.assign(area_name=mismatches["area_name_published"].fillna(mismatches["area_name_now"]))
     report.mismatches = mismatches[["indicator", "area_code", "area_name", "year", "value_published", "value_now"]]
+    from sozialbericht.build.pipeline import build_key
+
+    pages = check_pages(site, inputs, year)
+    report.pages_compared, report.page_differences = pages.compared, pages.differences
+    report.release_problems = check_release(site, inputs.content_digest(), build_key(inputs.content_digest(), year))
     return report

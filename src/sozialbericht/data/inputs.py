@@ -89,7 +89,11 @@ class Inputs:
         rows = self.table.iloc[positions] if positions is not None else self.table.iloc[0:0]
         if rows.empty:
             known = sorted(self.table.loc[self.table["dataset"] == dataset, "feature"].unique())
-            raise SozialberichtError(f"Feature {feature!r} is not in dataset {dataset!r}; it has {known}.")
+            file = next((m["source"] for m in self.manifest if m.get("dataset") == dataset), "")
+            raise SozialberichtError(
+                f"Feature {feature!r} is not in dataset {dataset!r}{f' ({file})' if file else ''}; it has {known}. "
+                "If the name is right, the file may be truncated (cut before this feature): download it again."
+            )
         return rows
 
     def __getstate__(self) -> dict:
@@ -151,6 +155,8 @@ def load_inputs(source, specs: dict[str, DatasetSpec] | None = None, cache: Cach
     sbz = fetch("fetch_geometry", "stadtbezirke")
     geography = Geography.from_geojson(ot.content, sbz.content, (ot.source, sbz.source))
     manifest += [ot.manifest(), sbz.manifest()]
+    for record, label in zip(manifest, ("Ortsteil ", "Stadtbezirk ")):
+        record["repairs"] = [note for note in geography.repairs if note.startswith(label)]
     areas = geography.areas()
     frames = []
     for key, spec in specs.items():
@@ -158,10 +164,16 @@ def load_inputs(source, specs: dict[str, DatasetSpec] | None = None, cache: Cach
         table = parse(fetched.content, fetched.source)
         table = geography.attach_codes(table, fetched.source)
         _check_complete(table, areas, fetched.source)
+        _check_named_features(table, spec, fetched.source)
+        table, gaps = mark_missing_years(table, step=2 if spec.survey else 1)
         table.insert(0, "dataset", key)
         frames.append(table[TIDY_COLUMNS])
         record = fetched.manifest()
-        record.update(dataset=key, rows=int(len(table)), years=f"{table['year'].min()}–{table['year'].max()}")
+        years = f"{table['year'].min()}–{table['year'].max()}"
+        record.update(
+            dataset=key, rows=int(len(table)), years=years + (f" (ohne {', '.join(map(str, gaps))})" * bool(gaps))
+        )
+        record["missing_years"] = gaps
         manifest.append(record)
     table = pd.concat(frames, ignore_index=True)
     counts = {
@@ -210,6 +222,33 @@ def _check_complete(table: pd.DataFrame, areas: pd.DataFrame, source: str) -> No
                     f"{' …' if len(missing) > 5 else ''} ({len(missing)} of {len(expected)} missing). The file is "
                     "probably truncated; download it again. If the city changed its Ortsteile, update the geometry too."
                 )
+
+
+def _check_named_features(table: pd.DataFrame, spec: DatasetSpec, source: str) -> None:
+    """Every feature data/datasets.yml names is in the file: a file cut between two features looks complete."""
+    missing = sorted(set(spec.features) - set(table["feature"]))
+    if missing:
+        raise ParseError(
+            f"{source}: feature(s) {', '.join(map(repr, missing))} named for dataset {spec.key!r} in "
+            "data/datasets.yml are not in the file. The file is probably truncated (cut before these features); "
+            "download it again. If the city renamed a feature, rename it in data/datasets.yml too."
+        )
+
+
+def mark_missing_years(table: pd.DataFrame, step: int = 1) -> tuple[pd.DataFrame, list[int]]:
+    """A year column missing between the first and the last year becomes rows with status ``missing_year``.
+
+    ``step`` is 2 for the surveys (Kommunale Bürgerumfrage), which appear every second year. Without
+    the rows the year would vanish from every table while the appendix still named the full range.
+    """
+    years = sorted(int(y) for y in table["year"].unique())
+    gaps = sorted(set(range(years[0], years[-1] + 1, step)) - set(years)) if years else []
+    if not gaps:
+        return table, []
+    area = [c for c in ("area_name", "area_code", "level", "sbz_code") if c in table.columns]
+    cells = table.groupby(area + ["feature"], sort=False, dropna=False)["row"].min().reset_index()
+    added = cells.merge(pd.DataFrame({"year": gaps}), how="cross").assign(value=float("nan"), status="missing_year")
+    return pd.concat([table, added[table.columns]], ignore_index=True), [int(y) for y in gaps]
 
 
 def _zero_rates_unavailable(table: pd.DataFrame, counts: set) -> pd.DataFrame:

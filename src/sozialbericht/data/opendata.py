@@ -57,10 +57,13 @@ class Fetched:
     kategorie_nr: int | None = None
     rubrik_nr: int | None = None
     origin: str = ""  # what a local folder's INDEX.csv says about the file (e.g. derived from a copy)
+    location: str = ""  # the path inside a local data folder: published instead of the build machine's path
 
     def manifest(self) -> dict:
+        """The record published in manifest.json and the appendix: no path of the build machine."""
         record = asdict(self)
         del record["content"]
+        record["source"] = record.pop("location") or self.source
         record["bytes"] = len(self.content)
         record["licence"] = config.LICENCE
         record["attribution"] = config.ATTRIBUTION
@@ -146,6 +149,7 @@ class LocalSource:
             entry["kategorie_nr"],
             entry["rubrik_nr"],
             (entry.get("origin") or "").strip(),
+            entry["file"],
         )
 
     def fetch_geometry(self, level: str) -> Fetched:
@@ -155,7 +159,9 @@ class LocalSource:
         if not path.is_file():
             raise DataSourceError(f"Geometry file {path} is missing (expected geo/{level}.geojson in the data folder).")
         content = path.read_bytes()
-        return Fetched(f"Geometrie: {level}", content, str(path), _now(), sha256(content))
+        return Fetched(
+            f"Geometrie: {level}", content, str(path), _now(), sha256(content), location=f"geo/{level}.geojson"
+        )
 
 
 class LiveSource:

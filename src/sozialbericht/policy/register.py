@@ -76,9 +76,10 @@ from urllib.parse import urlsplit
 import pandas as pd
 import yaml
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis.warning import SEVERITY as SEVERITY_LABELS
+from sozialbericht.data.catalogue import MAX_TEXT, MAX_TITLE
 from sozialbericht.errors import CatalogueError
 
 # --- vocabularies -------------------------------------------------------------------------
@@ -297,6 +298,13 @@ def _is_year(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and _MIN_YEAR <= value <= _MAX_YEAR
 
 
+def _check_length(text: str, name: str, report) -> None:
+    """A title or description beyond the limits of data/catalogue.py: a 5 MB text made the website build take 11 min."""
+    limit = MAX_TITLE if name in ("title", "name") else MAX_TEXT
+    if len(text.strip()) > limit:
+        report(name, f"is {len(text.strip()):,} characters long; at most {limit:,} are allowed".replace(",", "."))
+
+
 def _check_value(spec: _Field, value, refs: dict[str, set], report, name: str):
     """Validate one field; ``report(field, message)`` records a problem. Returns the normalised value."""
     if value is None:
@@ -314,6 +322,7 @@ def _check_value(spec: _Field, value, refs: dict[str, set], report, name: str):
         if not isinstance(value, str) or not value.strip():
             report(name, f"must be text, not {value!r}")
             return None
+        _check_length(value, name, report)
         return value.strip()
     if kind == "year":
         if not _is_year(value):
@@ -352,6 +361,7 @@ def _check_value(spec: _Field, value, refs: dict[str, set], report, name: str):
                 if not isinstance(item, str) or not item.strip():
                     report(f"{name}[{position}]", f"must be text, not {item!r}")
                     continue
+                _check_length(item, f"{name}[{position}]", report)
                 out.append(item.strip())
             else:
                 if not isinstance(item, str) or item not in refs[spec.ref]:
@@ -1466,10 +1476,17 @@ def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
         f"Stand {year}",
     ]
     due = int(plans["renewal_due"].sum())
-    lead = f"{fmt.number(len(plans))} Pläne und Konzepte der Stadt betreffen " + (
-        "die Indikatoren dieses Kapitels" if chapter else "die Themen dieses Berichts"
+    lead = (
+        f"{grammar.upper_first(grammar.count(len(plans), 'Plan'))} oder Konzept der Stadt betrifft "
+        if len(plans) <= 1
+        else f"{fmt.number(len(plans))} Pläne und Konzepte der Stadt betreffen "
     )
-    lead += f"; bei {fmt.number(due)} ist die Geltungsdauer zum {fmt.year_end(year)} abgelaufen." if due else "."
+    lead += "die Indikatoren dieses Kapitels" if chapter else "die Themen dieses Berichts"
+    lead += (
+        f"; bei {'einem' if due == 1 else fmt.number(due)} davon ist die Geltungsdauer zum {fmt.year_end(year)} abgelaufen."
+        if due
+        else "."
+    )
     note = "Nicht bekannte Angaben bleiben leer („nicht angegeben“)."
     return f"{lead} {note}\n\n{_table(header, rows)}"
 
@@ -1540,8 +1557,8 @@ def register_markdown(policy: Policy, year: int) -> str:
             ]
         )
     lead = (
-        f"Das Register umfasst {fmt.number(len(strategies))} ämterübergreifende Handlungsstrategien mit "
-        f"{fmt.number(len(measures))} Maßnahmen (Stand {fmt.year_end(year)})."
+        f"Das Register umfasst {grammar.count(len(strategies), 'Handlungsstrategie', 'akk', 'ämterübergreifend')} mit "
+        f"{grammar.count(len(measures), 'Maßnahme', 'dat')} (Stand {fmt.year_end(year)})."
     )
     # four columns: the chapters of each strategy are listed with its measures below (fits the PDF page)
     table = _table(["Handlungsstrategie", "Federführung", "Anzahl", f"Stand {year}"], rows)
@@ -1576,7 +1593,8 @@ def tracking_markdown(policy: Policy, year: int) -> str:
         blocks.append("Keine Maßnahme hat ihre Frist überschritten.")
     else:
         blocks.append(
-            f"{fmt.number(len(late))} Maßnahmen sind nach ihrer Frist noch nicht umgesetzt "
+            f"{grammar.upper_first(grammar.count(len(late), 'Maßnahme'))} {grammar.verb(len(late), 'ist', 'sind')} "
+            "nach ihrer Frist noch nicht umgesetzt "
             "(kurzfristig: 1 Jahr, mittelfristig: 3 Jahre nach Beginn)."
         )
         blocks.append(
@@ -1616,8 +1634,7 @@ def recommendations_markdown(policy: Policy, flags: pd.DataFrame, year: int, cha
         areas = list(dict.fromkeys(part["area_name"]))
         title = indicator_info(policy, indicator)["title"]
         head = (
-            f"**{escape_markdown(title)}** – auffällig in {fmt.number(len(areas))} "
-            f"{'Ortsteil' if len(areas) == 1 else 'Ortsteilen'}: "
+            f"**{escape_markdown(title)}** – auffällig in {grammar.count(len(areas), 'Ortsteil', 'dat')}: "
             f"{escape_markdown(fmt.join_names(areas))}."
         )
         measures = part[part["kind"] == "massnahme"].drop_duplicates("measure")
@@ -1643,7 +1660,8 @@ def gaps_markdown(policy: Policy, flags: pd.DataFrame, year: int) -> str:
     if found.empty:
         return "Jeder vom Frühwarnsystem markierte Indikator ist mit mindestens einer Maßnahme verknüpft."
     lead = (
-        f"Für {fmt.number(len(found))} markierte Indikatoren ist im Register keine laufende Maßnahme erfasst ({GAP})."
+        f"Für {grammar.count(len(found), 'Indikator', 'akk', 'markiert')} ist im Register keine laufende Maßnahme "
+        f"erfasst ({GAP})."
     )
     rows = [
         [
@@ -1708,7 +1726,7 @@ def participation_markdown(policy: Policy, flags: pd.DataFrame, per_group: int =
         )
     else:
         lead = (
-            f"Vorschläge für {fmt.number(len(areas))} markierte Ortsteile: je betroffene Zielgruppe bis zu "
+            f"Vorschläge für {grammar.count(len(areas), 'Ortsteil', 'akk', 'markiert')}: je betroffene Zielgruppe bis zu "
             f"{fmt.number(per_group)} passende Beteiligungsinstrumente. Die Ortsteile sind nach Dringlichkeit "
             "geordnet: höchste Stufe ihrer Markierungen (Alarm vor Warnung vor Hinweis), dann Zahl der "
             "markierten Kennzahlen."

@@ -18,7 +18,7 @@ import pandas as pd
 import vl_convert as vlc
 from IPython.display import Markdown
 
-from sozialbericht import fmt
+from sozialbericht import fmt, style
 from sozialbericht.analysis.indicators import reference_year
 from sozialbericht.data.geography import ORTSTEIL, STADT
 from sozialbericht.policy import register as policy
@@ -253,7 +253,7 @@ class Profiles(Edition):
             "",
             f"# {name}",
             "",
-            f"Ortsteil {code} im Stadtbezirk {sbz}. Einwohner am {fmt.year_end(pop_year)}: "
+            f"Ortsteil {code} im Stadtbezirk {sbz}. {style.persons('Einwohner')} am {fmt.year_end(pop_year)}: "
             f"**{fmt.number(pop.iloc[0] if len(pop) else math.nan)}**. Ausgabe {self.year}.",
             "",
         ]
@@ -340,7 +340,7 @@ class Profiles(Edition):
                     "Nr.": ot.area_code,
                     "Ortsteil": f"[{ot.area_name}](steckbriefe/{slug(ot.area_code)}.md)",
                     "Stadtbezirk": self.sbz_names[ot.sbz_code],
-                    "Einwohner": fmt.number(pop.get(ot.area_code, math.nan)),
+                    style.persons("Einwohner"): fmt.number(pop.get(ot.area_code, math.nan)),
                     "Frühwarnsystem": "zu klein" if entry["too_small"] else entry["group"],
                 }
             )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar, style
 from sozialbericht.analysis import warning
 from sozialbericht.analysis.indicators import _children_under_15
 from sozialbericht.policy import register as policy
@@ -61,15 +61,16 @@ class SteeringPages(Edition):
         lines = [f"- {row.title}: " + (row.note or f"Wert {row.year_used} verwendet") for row in used.itertuples()]
         return Markdown(
             f"Das Frühwarnsystem ordnet jeden Ortsteil nach seinem **Status** (Niveau) und seiner **Dynamik** "
-            f"(Veränderung über {config.dynamics_period} Jahre gegenüber der Stadt) ein, wie das Berliner "
-            f"Monitoring Soziale Stadtentwicklung. Der Index besteht aus {fmt.join_names(names)}. "
-            f"Ortsteile mit weniger als {fmt.number(config.min_population)} Einwohnern oder zu kleinen Nennern "
-            "werden nicht eingestuft. Eine Veränderung zählt nur, wenn sie sich vom Zufall unterscheidet: "
-            "Veränderungen werden nach ihrem Zufallsfehler zum Stadtwert hin geschrumpft, und „negativ“ oder "
-            "„positiv“ setzt einen Test voraus, der die Rate falscher Entdeckungen über alle Ortsteile "
-            "begrenzt. Dasselbe gilt für jede Regel. Wie gut das trägt, zeigen ein Simulationstest im "
-            "Methodenanhang und der Rückblick am Ende dieses Kapitels. Die Regeln stehen in "
-            "`data/fruehwarnsystem.yml`; das Verfahren ist im Anhang „Daten, Quellen und Methoden“ beschrieben.\n\n"
+            f"(Veränderung über {grammar.amount(config.dynamics_period, 0, 'Jahr', 'akk')} gegenüber der Stadt) "
+            "ein, wie das Berliner Monitoring Soziale Stadtentwicklung. Der Index besteht aus "
+            f"{grammar.join(grammar.label(name, 'dat') for name in names)}. "
+            f"Ortsteile mit weniger als {fmt.number(config.min_population)} {style.persons('Einwohner', 'dat')} "
+            "oder zu kleinen Nennern werden nicht eingestuft. Eine Veränderung zählt nur, wenn sie sich vom Zufall "
+            "unterscheidet: Veränderungen werden nach ihrem Zufallsfehler zum Stadtwert hin geschrumpft, und "
+            "„negativ“ oder „positiv“ setzt einen Test voraus, der die Rate falscher Entdeckungen über alle "
+            "Ortsteile begrenzt. Dasselbe gilt für jede Regel. Wie gut das trägt, zeigen ein Simulationstest im "
+            "Methodenanhang und der Rückblick am Ende dieses Kapitels. Regeln und Verfahren sind im Anhang "
+            "„Daten, Quellen und Methoden“ beschrieben.\n\n"
             "**Vorsicht bei der Deutung:** Die Regeln sehen Veränderungen, nicht ihre Ursachen. Sondereffekte wie "
             "die Corona-Pandemie (2020/21) und der Wechsel geflüchteter Menschen aus der Ukraine in die "
             "Grundsicherung nach SGB II (ab Juni 2022) verändern Status und Dynamik in einzelnen Ortsteilen "
@@ -123,7 +124,9 @@ class SteeringPages(Edition):
 
         def small_text(row):
             if row.small_population:
-                return f"nicht eingestuft: unter {fmt.number(self.warning_config.min_population)} Einwohner"
+                return f"nicht eingestuft: unter {fmt.number(self.warning_config.min_population)} " + style.persons(
+                    "Einwohner", "dat"
+                )
             return "nicht eingestuft: zu kleine Fallzahlen (" + str(row.too_small_reason) + ")"
 
         table = pd.DataFrame(
@@ -131,7 +134,7 @@ class SteeringPages(Edition):
                 "Ortsteil (Stadtbezirk)": [
                     f"{a} ({names[s]})" for a, s in zip(status["area_name"], status["sbz_code"])
                 ],
-                "Einwohner": status["population"].map(fmt.number),
+                style.persons("Einwohner"): status["population"].map(fmt.number),
                 "Status (Index)": [
                     cell(row.status_class, row.status_index) if not row.too_small else small_text(row)
                     for row in status.itertuples()
@@ -169,8 +172,8 @@ class SteeringPages(Edition):
             else " Keine Markierung fällt in einen bekannten Sondereffekt."
         )
         return Markdown(
-            f"{len(order)} Ortsteile sind {self.year} markiert (Alarm vor Warnung vor Hinweis).{effect_text}\n\n"
-            + "\n".join(parts)
+            f"{grammar.count(len(order), 'Ortsteil')} {grammar.verb(len(order), 'ist', 'sind')} {self.year} markiert "
+            f"(Alarm vor Warnung vor Hinweis).{effect_text}\n\n" + "\n".join(parts)
         )
 
     def changes(self) -> Markdown:
@@ -196,8 +199,9 @@ class SteeringPages(Edition):
         )
         counts = changes["change"].value_counts()
         return Markdown(
-            f"Gegenüber der Ausgabe {self.year - 1}: {int(counts.get('neu markiert', 0))} neue und "
-            f"{int(counts.get('nicht mehr markiert', 0))} entfallene Markierungen.\n\n"
+            f"Gegenüber der Ausgabe {self.year - 1}: "
+            f"{grammar.count(counts.get('neu markiert', 0), 'Markierung', adjective_stem='neu')} und "
+            f"{grammar.count(counts.get('nicht mehr markiert', 0), 'Markierung', adjective_stem='entfallen')}.\n\n"
             + markdown_table(rows, align=["l", "l", "l", "l"])
         )
 
@@ -215,9 +219,9 @@ class SteeringPages(Edition):
         text = (
             "- Status: "
             + ", ".join(f"{c} {int(counts.get(c, 0))}" for c in STATUS_COLORS)
-            + f"; {int(status['too_small'].sum())} Ortsteile zu klein für eine Einstufung.\n"
+            + f"; {grammar.count(status['too_small'].sum(), 'Ortsteil')} zu klein für eine Einstufung.\n"
             f"- Dynamik: " + ", ".join(f"{c} {int(dyn.get(c, 0))}" for c in DYNAMICS_COLORS) + ".\n"
-            f"- Besondere Aufmerksamkeit: {len(attention)} Ortsteile"
+            f"- Besondere Aufmerksamkeit: {grammar.count(len(attention), 'Ortsteil', digits=True)}"
             + (f" ({fmt.join_names(attention)})" if attention else "")
             + ".\n"
         )
@@ -262,9 +266,10 @@ class SteeringPages(Edition):
             }
         )
         return Markdown(
-            f"{len(inactive)} Regeln aus `data/fruehwarnsystem.yml` können {self.year} mit den vorhandenen Daten "
-            "nicht greifen und sind inaktiv; sie zählen in keiner Übersicht dieses Kapitels mit.\n\n"
-            + markdown_table(rows, align=["l", "l", "l", "l"])
+            f"{grammar.upper_first(grammar.count(len(inactive), 'Regel'))} des Frühwarnsystems "
+            f"{grammar.verb(len(inactive), 'kann', 'können')} {self.year} mit den vorhandenen Daten nicht greifen "
+            f"und {grammar.verb(len(inactive), 'ist', 'sind')} inaktiv; sie zählen in keiner Übersicht dieses "
+            "Kapitels mit.\n\n" + markdown_table(rows, align=["l", "l", "l", "l"])
         )
 
     def backtest(self) -> Markdown:
@@ -363,12 +368,14 @@ class SteeringPages(Edition):
         plans = policy.plans_for_chapter(self.policy, None, self.year)
         renew = plans[plans["renewal_due"]]
         text = (
-            f"- {len(changes)} Maßnahmen haben {self.year} ihren Umsetzungsstand geändert; "
-            f"{len(late)} sind über ihren Zeithorizont hinaus nicht umgesetzt.\n"
-            f"- {len(gaps)} vom Frühwarnsystem markierte Kennzahlen haben keine zugeordnete Maßnahme "
-            "(„Handlungsbedarf ohne Maßnahme“).\n"
-            f"- {len(renew)} Pläne oder Konzepte haben ihren Geltungszeitraum beendet und sind zur "
-            "Fortschreibung vorzusehen"
+            f"- {grammar.upper_first(grammar.count(len(changes), 'Maßnahme'))} {grammar.verb(len(changes), 'hat', 'haben')} "
+            f"{self.year} den Umsetzungsstand geändert; {grammar.count(len(late), 'Maßnahme')} "
+            f"{grammar.verb(len(late), 'ist', 'sind')} über den Zeithorizont hinaus nicht umgesetzt.\n"
+            f"- {grammar.upper_first(grammar.count(len(gaps), 'Kennzahl', adjective_stem='markiert'))} des Frühwarnsystems "
+            f"{grammar.verb(len(gaps), 'hat', 'haben')} keine zugeordnete Maßnahme („Handlungsbedarf ohne Maßnahme“).\n"
+            f"- {grammar.upper_first(grammar.count(len(renew), 'Plan'))} oder Konzept{'e' if len(renew) > 1 else ''} "
+            f"{grammar.verb(len(renew), 'hat', 'haben')} den Geltungszeitraum beendet und "
+            f"{grammar.verb(len(renew), 'ist', 'sind')} zur Fortschreibung vorzusehen"
             + (f": {fmt.join_names([policy.escape_markdown(t) for t in renew['title']])}" if len(renew) else "")
             + "."
         )
@@ -389,8 +396,8 @@ class SteeringPages(Edition):
         new = self.warning.changes
         new_areas = sorted(set(new[new["change"] == "neu markiert"]["area_name"])) if not new.empty else []
         text = (
-            f"- Vorschläge für {proposals['area_name'].nunique()} Ortsteile und "
-            f"{proposals['target_group'].nunique()} Zielgruppen.\n"
+            f"- Vorschläge für {grammar.count(proposals['area_name'].nunique(), 'Ortsteil', 'akk')} und "
+            f"{grammar.count(proposals['target_group'].nunique(), 'Zielgruppe', 'akk')}.\n"
         )
         if new_areas:
             text += (

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import math
 
-from sozialbericht import fmt
+from sozialbericht import fmt, grammar
 from sozialbericht.analysis.indicators import Indicator, KeyFigure
 
 
-def value_text(indicator: Indicator, value: float) -> str:
-    """'628.718 Personen', '14,3 % der Einwohner'."""
+def value_text(indicator: Indicator, value: float, case: str = "nom") -> str:
+    """'628.718 Personen', '14,3 % der Einwohner/-innen'; after 'mit' (case 'dat'): '2.333 Kindern'."""
     unit = indicator.unit if indicator.value_unit is None else indicator.value_unit
-    if unit.startswith("%"):
-        return f"{fmt.number(value, indicator.decimals)}\u00a0{unit}"
-    return f"{fmt.number(value, indicator.decimals)} {unit}".strip()
+    return grammar.measure(value, indicator.decimals, unit, case)
 
 
 def change_text(indicator: Indicator, change: float, base: float, signed: bool = True) -> str:
@@ -22,7 +20,7 @@ def change_text(indicator: Indicator, change: float, base: float, signed: bool =
         return fmt.DASH
     number = fmt.signed if signed else (lambda value, decimals: fmt.number(abs(value), decimals))
     if indicator.unit.startswith("%"):
-        return f"{number(change, indicator.decimals)} Prozentpunkte"
+        return grammar.measure(change if signed else abs(change), indicator.decimals, "Prozentpunkte", signed=signed)
     text = f"{number(change, indicator.decimals)}"
     if indicator.is_count and base and not math.isnan(base):
         text += f" ({number(change / base * 100, 1)}\u00a0%)"
@@ -45,10 +43,13 @@ def key_figure_sentence(kf: KeyFigure, edition_year: int) -> str:
     ind = kf.indicator
     if kf.year is None:
         return f"Für „{ind.title}“ liegt bis {edition_year} kein Wert für die Stadt vor."
-    lead = f"**{ind.title}**, Stadt Leipzig {kf.year}: {value_text(ind, kf.value)}"
-    if kf.year < edition_year:
-        reason = "letzte Umfragewelle" if ind.survey else "letzter verfügbarer Wert"
-        lead += f" ({reason}; für {edition_year} liegt kein Wert vor)"
+    if ind.survey:
+        # the chapter's introduction says once that survey values are estimates of the last wave
+        lead = f"**{ind.title}**, Stadt Leipzig, Bürgerumfrage {kf.year}: {value_text(ind, kf.value)}"
+    else:
+        lead = f"**{ind.title}**, Stadt Leipzig {kf.year}: {value_text(ind, kf.value)}"
+        if kf.year < edition_year:
+            lead += f" (letzter verfügbarer Wert; für {edition_year} liegt kein Wert vor)"
     parts = [lead + "."]
     if kf.previous_year:
         period = "der vorigen Umfrage" if ind.survey else "dem Vorjahr"
@@ -75,13 +76,15 @@ def extremes_sentence(ind: Indicator, lowest, highest, year: int) -> str:
     if ind.is_grade_scale:
         # on a grade scale the lowest mean is the best: say so instead of "niedrigster/höchster Wert"
         return (
-            f"{year} hat **{lowest['area_name']}** mit {value_text(ind, lowest['value'])} die beste "
-            f"und **{highest['area_name']}** mit {value_text(ind, highest['value'])} die schlechteste "
+            f"{year} hat {grammar.area(lowest['area_name'], bold=True)} mit {value_text(ind, lowest['value'], 'dat')} "
+            f"die beste und {grammar.area(highest['area_name'], bold=True)} mit "
+            f"{value_text(ind, highest['value'], 'dat')} die schlechteste "
             f"Durchschnittsnote der 63 Ortsteile; Skala: {ind.unit}."
         )
     return (
-        f"{year} hat **{lowest['area_name']}** mit {value_text(ind, lowest['value'])} den niedrigsten "
-        f"und **{highest['area_name']}** mit {value_text(ind, highest['value'])} den höchsten Wert "
+        f"{year} hat {grammar.area(lowest['area_name'], bold=True)} mit {value_text(ind, lowest['value'], 'dat')} "
+        f"den niedrigsten und {grammar.area(highest['area_name'], bold=True)} mit "
+        f"{value_text(ind, highest['value'], 'dat')} den höchsten Wert "
         "der 63 Ortsteile" + MEANING.get(ind.direction, "") + "."
     )
 

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from sozialbericht import fmt
+from sozialbericht import fmt, style
 from sozialbericht.analysis.warning import SEVERITY, TREND_METHODS, TREND_NAMES, Result, Rule, WarningConfig
 from sozialbericht.analysis.warning.rules import _interval_label, format_change, format_value
 from sozialbericht.analysis.warning.stats import _z
@@ -131,7 +131,8 @@ weniger Indexindikatoren, standardisiert, in Klassen eingeteilt) und dem Hamburg
 *Sozialmonitoring* (kleine Gebiete werden nicht eingestuft). Wie die englischen *Fingertips*-Profile
 vergleicht es zusätzlich jeden Ortsteil über Konfidenzintervalle mit dem Stadtwert und prüft Trends
 statistisch, damit kleine Ortsteile nicht wegen Zufallsschwankungen markiert werden. Alle
-Festlegungen stehen in `data/fruehwarnsystem.yml`; dieser Abschnitt wird aus ihr erzeugt.
+Festlegungen stehen in der Konfiguration des Frühwarnsystems (Anhang „Technische Angaben“); dieser
+Abschnitt wird aus ihr erzeugt.
 
 ### Datenstand
 
@@ -147,7 +148,7 @@ Indexindikatoren:
 
 {_index_choice(config, result, derivation)}
 
-Ortsteile mit weniger als {fmt.number(config.min_population)} Einwohnern (Stand: Berichtsjahr oder
+Ortsteile mit weniger als {fmt.number(config.min_population)} {style.persons("Einwohner", "dat")} (Stand: Berichtsjahr oder
 letzter Jahrgang davor) sowie Ortsteile, bei denen der Nenner eines Indexindikators im verwendeten
 Jahrgang oder im Vergleichsjahr der Dynamik unter der angegebenen Mindestzahl liegt, gelten als
 *zu klein für eine stabile Quote*: Sie werden ausgewiesen, aber nicht eingestuft und gehen nicht in
@@ -156,7 +157,7 @@ keiner Regel markiert; für die übrigen gelten die Regeln weiter, weil Konfiden
 Trendtests kleine Zahlen bereits berücksichtigen.
 
 **Status.** Für jeden Indexindikator $k$ mit Wert $x_{{ik}}$ im Ortsteil $i$ wird über die
-eingestuften Ortsteile {weighting} standardisiert (Einwohner im Berichtsjahr oder im letzten
+eingestuften Ortsteile {weighting} standardisiert (Einwohnerzahl im Berichtsjahr oder im letzten
 Jahrgang davor):
 
 $$\\bar x_k = \\frac{{\\sum_i w_i x_{{ik}}}}{{\\sum_i w_i}}, \\qquad
@@ -221,7 +222,7 @@ zum Niveau {conf_pct} % berechnet ($z = {z_value}$):
 
 $$\\frac{{\\hat p + \\frac{{z^2}}{{2n}} \\pm z \\sqrt{{\\frac{{\\hat p (1-\\hat p)}}{{n}} + \\frac{{z^2}}{{4n^2}}}}}}{{1 + \\frac{{z^2}}{{n}}}}$$
 
-Für Raten je Einwohner, deren Zähler Ereignisse sind (z. B. Straftaten je 1.000 Einwohner), gilt
+Für Raten, deren Zähler Ereignisse sind (z. B. Straftaten je 1.000 Einwohner/-innen), gilt
 das Poisson-Intervall nach Byar:
 $x_u = x\\,(1 - \\frac{{1}}{{9x}} - \\frac{{z}}{{3\\sqrt{{x}}}})^3$,
 $x_o = (x+1)\\,(1 - \\frac{{1}}{{9(x+1)}} + \\frac{{z}}{{3\\sqrt{{x+1}}}})^3$, geteilt durch $n$.
@@ -245,7 +246,7 @@ Geprüft werden die letzten $T$ vorliegenden Werte eines Ortsteils bis zum verwe
   $\\bar p = \\sum x_j / N$, $\\bar t = \\sum n_j t_j / N$ ist
   $U = \\sum_j x_j (t_j - \\bar t)$, $\\operatorname{{Var}}(U) = \\bar p (1 - \\bar p) \\sum_j n_j (t_j - \\bar t)^2$
   und $Z = U / \\sqrt{{\\operatorname{{Var}}(U)}}$ standardnormalverteilt.
-- **Poisson-Trendtest** (Raten je Einwohner): wie oben, aber
+- **Poisson-Trendtest** (Raten von Ereignissen): wie oben, aber
   $\\operatorname{{Var}}(U) = \\bar p \\sum_j n_j (t_j - \\bar t)^2$ (Score-Test eines log-linearen
   Poisson-Modells).
 - **Mann-Kendall-Test** (Werte ohne Zählgrößen): $S = \\sum_{{j<k}} \\operatorname{{sgn}}(x_k - x_j)$;
@@ -268,7 +269,7 @@ geschätzt ($\\operatorname{{Var}}_j = n_j \\hat p_j (1 - \\hat p_j)$ bzw. $n_j 
 $\\hat\\varphi > 1$, wird $Z$ durch $\\sqrt{{\\hat\\varphi}}$ geteilt und der p-Wert aus der
 t-Verteilung mit $T-2$ Freiheitsgraden bestimmt, weil $\\hat\\varphi$ selbst aus wenigen Werten
 geschätzt ist (Quasi-Likelihood). Ohne diese Korrektur hielte der Test zu viele Trends für
-gesichert. Mit weniger als vier Werten wird nicht korrigiert. Die Korrektur lässt sich je Regel abschalten (`overdispersion: false`).
+gesichert. Mit weniger als vier Werten wird nicht korrigiert. Die Korrektur lässt sich je Regel abschalten.
 
 ### Regeln für Markierungen
 
@@ -295,9 +296,9 @@ Stadtvergleich). Die Regeln gelten Kennzahlen außerhalb des Index.
 
 ### Sondereffekte
 
-Markierungen, deren Indikator und Jahre in ein bekanntes Ereignis aus `data/sondereffekte.yml` fallen
+Markierungen, deren Indikator und Jahre in ein bekanntes Ereignis der Liste der Sondereffekte fallen
 (z. B. Zuzug Geflüchteter aus der Ukraine 2022/2023, Corona-Pandemie 2020/2021), tragen dessen Namen in
-der Begründung und in der Download-Tabelle (Spalte `sondereffekt`). Beim Index zählt für den Status das
+der Begründung und in der Download-Tabelle (Spalte „sondereffekt“). Beim Index zählt für den Status das
 verwendete Jahr, für eine gesicherte Dynamik jedes Jahr des Zeitraums. Das Ereignis hebt eine Markierung
 nicht auf; es sagt, dass ihre Ursache nicht zwingend eine soziale Entwicklung ist.
 
@@ -369,7 +370,7 @@ def _index_choice(config: WarningConfig, result: Result | None, derivation: dict
             f"{fmt.join_names([str(y) for y in years])}): " + "; ".join(pairs) + ". "
             "Die drei Kennzahlen messen damit weitgehend *eine* Dimension, die Armut im SGB II. Sie bleiben "
             "dennoch alle im Index, weil jede eine eigene Gruppe beschreibt (Erwerbsfähige ohne Arbeit, alle "
-            "Leistungsbeziehenden, Kinder) und weil das Mittel dreier Messungen weniger vom Zufall einer "
+            "Leistungsberechtigten, Kinder) und weil das Mittel dreier Messungen weniger vom Zufall einer "
             "einzelnen abhängt. Wer sie liest, sollte wissen: Der Status ist im Kern ein Maß für die "
             "SGB-II-Armut, kein Maß aus drei unabhängigen Quellen."
         )
@@ -423,7 +424,7 @@ def _inactive_text(result: Result | None) -> str:
     ]
     for row in result.inactive.itertuples():
         number = row.entry.split(" (")[0].replace("rules entry ", "")
-        lines.append(f"- Eintrag {number} unter `rules` ({row.indicator}, {row.rule}): {row.reason}")
+        lines.append(f"- Regel {number} ({row.indicator}, {row.rule}): {row.reason}")
     return "\n".join(lines)
 
 

@@ -30,7 +30,8 @@ def _reason(rule: Rule, values: pd.DataFrame, year: int, config: WarningConfig, 
         return f"kein Wert bis {year}" + (f" (Reihe beginnt {last})" if last else "")
     if year - used > config.max_data_age:
         return (
-            f"die Reihe endet {used}, mehr als {config.max_data_age} Jahre (max_data_age) vor dem Berichtsjahr {year}"
+            f"die Reihe endet {used}, mehr als {config.max_data_age} Jahre vor dem Berichtsjahr {year} "
+            "(höchstes zulässiges Alter der Daten)"
         )
     minimum = rule.min_population if rule.min_population is not None else config.min_population
     if largest == largest and minimum > largest:

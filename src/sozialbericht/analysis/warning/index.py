@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sozialbericht import fmt
+from sozialbericht import fmt, style
 from sozialbericht.analysis.warning import stats
 from sozialbericht.analysis.warning.config import POPULATION_INDICATOR, AttentionRule, WarningConfig
 from sozialbericht.analysis.warning.series import _ortsteile, _population, _usable_year, _values
@@ -93,7 +93,9 @@ def status_dynamics(values_by_indicator: dict, year: int, config: WarningConfig,
         if pd.isna(persons):
             reasons[code].append("Einwohnerzahl fehlt")
         elif persons < config.min_population:
-            reasons[code].append(f"{fmt.number(persons)} Einwohner (Mindestzahl {fmt.number(config.min_population)})")
+            reasons[code].append(
+                f"{fmt.number(persons)} {style.persons('Einwohner')} (Mindestzahl {fmt.number(config.min_population)})"
+            )
     table["small_population"] = [bool(reasons[c]) for c in table.index]
 
     frames = {}
