@@ -347,7 +347,7 @@ def _index_choice(config: WarningConfig, result: Result | None, derivation: dict
     lines = [
         "**Auswahl.** Wie das Berliner *Monitoring Soziale Stadtentwicklung* misst der Index das *Ausmaß* "
         "der Benachteiligung mit drei Kennzahlen: Arbeitslosigkeit (Anteil der Arbeitslosen an den "
-        "Erwerbsfähigen), Transferbezug (Personen in SGB-II-Bedarfsgemeinschaften je 100 Einwohner) und "
+        "Erwerbsfähigen), Transferbezug (Personen in SGB-II-Bedarfsgemeinschaften je 100 Einwohner/-innen) und "
         "Kinderarmut (Kinder unter 15 Jahren in Bedarfsgemeinschaften je 100 Kinder unter 15 Jahren). Der "
         "Anteil der Alleinerziehenden an den Bedarfsgemeinschaften beschreibt dagegen, *wie* die "
         "Bedarfsgemeinschaften zusammengesetzt sind, nicht, wie viel Armut es gibt; er ist nicht mehr im "
@@ -377,8 +377,8 @@ def _index_choice(config: WarningConfig, result: Result | None, derivation: dict
     if derivation:
         lines.append(
             "\n\n**Kinder unter 15 Jahren.** Die Zahl der Kinder je Gebiet ist nicht veröffentlicht; sie folgt "
-            "exakt aus Einwohnerzahl $E$, Jugendquote $J$ und Altenquote $A$ (beide je 100 Einwohner von 15 bis "
-            "unter 65 Jahren): $U = E \\cdot J / (100 + J + A)$. Probe an den Daten: Für die Stadt ergibt die "
+            "exakt aus Einwohnerzahl $E$, Jugendquote $J$ und Altenquote $A$ (beide je 100 Einwohner/-innen von 15 "
+            "bis unter 65 Jahren): $U = E \\cdot J / (100 + J + A)$. Probe an den Daten: Für die Stadt ergibt die "
             f"Formel in {derivation['whole']} von {derivation['years']} Jahren eine ganze Zahl (Abweichung "
             f"unter 0,01), wie es eine exakte Ableitung muss"
             + (
@@ -388,7 +388,7 @@ def _index_choice(config: WarningConfig, result: Result | None, derivation: dict
             )
             + f". Über alle Gebiete und Jahre sind es {_percent(derivation['whole_share'])}; wo die Quoten eines "
             "Jahres nur mit einer Dezimale veröffentlicht sind, weicht das Ergebnis um bis zu "
-            f"{fmt.number(derivation['max_offset'], 1)} Kinder von einer ganzen Zahl ab."
+            f"{fmt.number(derivation['max_offset'], 1)} von einer ganzen Zahl ab."
         )
     return "".join(lines)
 
@@ -440,7 +440,7 @@ def _simulation_text(config: WarningConfig, result: Result | None) -> str:
     )
     return head + (
         f"Der Build prüft das Verfahren bei jeder Ausgabe an {fmt.number(sim['repetitions'])} synthetischen "
-        f"Ausgaben mit den {sim['ortsteile']} eingestuften Ortsteilen und ihren echten Nennern (Einwohner, "
+        f"Ausgaben mit den {sim['ortsteile']} eingestuften Ortsteilen und ihren echten Nennern (Einwohnerzahl, "
         "Erwerbsfähige, Kinder): Die Zählwerte werden betabinomial mit dem geschätzten Dispersionsfaktor "
         "gezogen (feste Startzahl, daher reproduzierbar).\n\n"
         f"- **Ohne echte Veränderung** (jeder Ortsteil verändert sich wie die Stadt) stuft die Dynamik im Mittel "
