@@ -110,6 +110,7 @@ EXTRA = {
     "haushalte": (
         "from sozialbericht.report.households import Households\n\nhouseholds = Households(chapter)",
         [
+            code("households.scope()"),
             md("## Haushaltsgrößen in der Stadt"),
             code("households.size_chart()"),
             code("households.size_text()"),
