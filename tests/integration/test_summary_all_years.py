@@ -25,12 +25,10 @@ def inputs():
     return load_inputs(LocalSource(setting))
 
 
-def test_summary_for_every_year(inputs, tmp_path):
+def test_summary_for_every_year(inputs):
     for year in range(2015, latest_year(inputs) + 1):
         precompute(Edition.from_inputs(inputs, year))
-        path = tmp_path / f"inputs-{year}.pkl"
-        inputs.save(path)
-        page = SummaryPage(year, str(path))
+        page = SummaryPage(year, inputs)
         text = page.findings().data
         numbered = re.findall(r"^\d+\. \*\*", text, flags=re.M)
         chosen = findings.select(page.ranked)
@@ -39,16 +37,14 @@ def test_summary_for_every_year(inputs, tmp_path):
         assert len(numbered) in (len(chosen), len(chosen) + 1), year
         assert text.count("](") == len(numbered)
         districts = page.districts().data
-        # one paragraph per Stadtbezirk, each opening with its population
-        assert len(re.findall(r"\(\d[\d.]* Einwohner/-innen", districts)) == 10, year
+        # one paragraph per Stadtbezirk, each starting with its name and population
+        assert len(re.findall(r"^\*\*[^*]+\*\* \([\d.]+ Einwohner/-innen", districts, flags=re.M)) == 10, year
         assert "1 Ortsteile" not in text + districts and "1 weitere " not in text + districts
 
 
-def test_segregation_2022_in_population_chapter(inputs, tmp_path):
+def test_segregation_2022_in_population_chapter(inputs):
     precompute(Edition.from_inputs(inputs, 2022))
-    path = tmp_path / "inputs-2022.pkl"
-    inputs.save(path)
-    chapter = Chapter("bevoelkerung", 2022, str(path))
+    chapter = Chapter("bevoelkerung", 2022, inputs)
     index = chapter.segregation_index
     assert set(index["comparison"]) == {"auslaender", "sgb2", "sgb2_kinder"}
     assert (index[index["year"] == 2022]["areas"] == 63).all()

@@ -141,11 +141,6 @@ class Chapter:
         blocks.append(synthesis.fifth_paragraph(fifth))
         blocks += [synthesis.published_rate_sentence(r) for r in self.published_rates]
         blocks.append(self._effects_text())
-        if any(i.survey for i in self.indicators):
-            blocks.append(
-                "Umfragewerte (Kommunale Bürgerumfrage) sind Stichprobenschätzungen; die Abschnitte oben "
-                "beschränken sich bei ihnen auf den Stadtwert."
-            )
         return Markdown("\n\n".join(b for b in blocks if b))
 
     @cached_property
@@ -376,6 +371,8 @@ class Chapter:
             if trend.kind in bad.get(ind.direction, ()):
                 unfavourable.append(ind)
         text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
+        if any(i.survey for i in self.indicators) and items:
+            text += "\n\n" + synthesis.SURVEY_NOTE
         for effect, shorts in events.values():
             years = fmt.join_names([str(y) for y in effect.years])
             text += (

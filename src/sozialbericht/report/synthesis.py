@@ -13,6 +13,10 @@ from sozialbericht.analysis.indicators import Indicator, KeyFigure
 from sozialbericht.report import text as narrative
 
 MAX_NAMES = 6
+SURVEY_NOTE = (
+    "Bei Werten der Bürgerumfrage werden einzelne Ortsteile nicht hervorgehoben: ihre Werte sind "
+    "Stichprobenschätzungen aus wenigen Befragten je Ortsteil."
+)
 
 
 def names(items: list[str], limit: int = MAX_NAMES, preposition: str = "", case: str = "") -> str:
@@ -24,6 +28,16 @@ def names(items: list[str], limit: int = MAX_NAMES, preposition: str = "", case:
     if rest:
         shown.append(grammar.count(rest, "Ortsteil", case, adjective_stem="weiter"))
     return grammar.areas(shown, case=case, preposition=preposition)
+
+
+def plain_names(items: list[str], limit: int = MAX_NAMES) -> str:
+    """A list after a colon, names as labels without articles: 'A, B, … und 4 weitere Ortsteile'."""
+    items = list(items)
+    if len(items) <= limit:
+        return fmt.join_names(items)
+    return fmt.join_names(
+        items[:limit] + [grammar.count(len(items) - limit, "Ortsteil", "nom", adjective_stem="weiter")]
+    )
 
 
 def inline_change(indicator: Indicator, change: float, base: float) -> str:
@@ -46,12 +60,19 @@ def plural(count: int, one: str, many: str) -> str:
 
 
 def directions_paragraph(figures: list[KeyFigure]) -> str:
-    """Which indicators rose and fell in the city over five years, with their social meaning."""
+    """Which indicators rose and fell in the city over five years (survey values: between the waves about five
+    years apart), with their social meaning."""
+    official = _directions([kf for kf in figures if not kf.indicator.survey], "Entwicklung der Stadt Leipzig")
+    survey = _directions([kf for kf in figures if kf.indicator.survey], "Entwicklung laut Kommunaler Bürgerumfrage")
+    return "\n\n".join(t for t in (official, survey) if t)
+
+
+def _directions(figures: list[KeyFigure], lead: str) -> str:
     groups: dict[str, list[str]] = {"Gestiegen sind": [], "Gesunken sind": [], "Nahezu unverändert blieben": []}
     worse, better = [], []
     span = None
     for kf in figures:
-        if not kf.five_years_year or kf.indicator.survey:
+        if not kf.five_years_year:
             continue
         span = span or (kf.five_years_year, kf.year)
         verb, meaning = narrative.movement(kf.indicator, kf.change_five_years)
@@ -64,12 +85,12 @@ def directions_paragraph(figures: list[KeyFigure]) -> str:
     if span is None:
         return ""
     parts = [f"{key}: {fmt.join_names(items)}." for key, items in groups.items() if items]
-    text = f"Entwicklung der Stadt Leipzig von {span[0]} bis {span[1]}. " + " ".join(parts)
+    text = f"{lead} von {span[0]} bis {span[1]}. " + " ".join(parts)
     if worse and better:
         text += f" Ungünstig entwickelten sich {fmt.join_names(worse)}, günstig {fmt.join_names(better)}."
-    elif worse:
+    elif worse and len(worse) > 1:
         text += f" Alle Kennzahlen mit sozialer Richtung entwickelten sich ungünstig: {fmt.join_names(worse)}."
-    elif better:
+    elif better and len(better) > 1:
         text += f" Alle Kennzahlen mit sozialer Richtung entwickelten sich günstig: {fmt.join_names(better)}."
     return text
 
@@ -142,7 +163,7 @@ def fifth_paragraph(items: list[tuple[Indicator, list[tuple[str, int, int]]]]) -
         return ""
     lines = []
     for ind, rows in items:
-        listed = names(
+        listed = plain_names(
             [
                 f"{name} (seit {since})" if since > first else f"{name} (seit Beginn der Reihe {since})"
                 for name, since, first in rows
@@ -217,10 +238,7 @@ def _moves(ind: Indicator, items, word: str, qualifier: str) -> str:
 def ortsteile_sentence(item: patterns.OrtsteilChanges) -> str:
     ind = item.indicator
     if ind.survey:
-        return (
-            "Die Ortsteilwerte sind Stichprobenschätzungen der Bürgerumfrage; einzelne Ortsteile werden daher "
-            "nicht hervorgehoben"
-        )
+        return ""  # said once below the list (SURVEY_NOTE), not for every indicator
     qualifier = " gesicherter" if item.tested else ""
     # published rates and means come without counts: a small Ortsteil's move may be chance
     untested = not item.tested and not ind.is_count and (item.rises or item.falls)
@@ -249,7 +267,7 @@ def new_in_fifth_sentence(item: patterns.OrtsteilChanges) -> str:
     tested = ", Veränderung statistisch gesichert" if item.tested else ""
     return (
         f"Neu im ungünstigsten Fünftel der Ortsteile (in den vier Jahren zuvor nicht{tested}): "
-        f"{names(item.new_in_fifth)}"
+        f"{plain_names(item.new_in_fifth)}"
     )
 
 
