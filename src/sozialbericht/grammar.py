@@ -324,6 +324,8 @@ HEAD_GENDER = {
     "diebstähle": "pl",
     "alleinerziehende": "pl",
     "bedarfsgemeinschaften": "pl",
+    "haushalte": "pl",
+    "größe": "f",
 }
 # words after which the head noun has ended: "Anteil der …", "Kinder unter 15 …", "Straftaten je …"
 _PREPOSITIONS = {"ohne", "mit", "je", "in", "im", "unter", "an", "nach", "von", "für", "bis", "über"}

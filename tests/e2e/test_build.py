@@ -20,7 +20,17 @@ import pytest
 # shared with the other end-to-end tests; the session's build (fixture `edition`) is in conftest.py
 from support_e2e import ROOT, YEAR, run_build, run_cli, site
 
-CHAPTERS = ["bevoelkerung", "arbeit", "einkommen", "kinder", "wohnen", "bildung", "sicherheit", "zufriedenheit"]
+CHAPTERS = [
+    "bevoelkerung",
+    "arbeit",
+    "einkommen",
+    "haushalte",
+    "kinder",
+    "wohnen",
+    "bildung",
+    "sicherheit",
+    "zufriedenheit",
+]
 
 pytestmark = pytest.mark.e2e
 

@@ -20,7 +20,7 @@ from sozialbericht.analysis import patterns, segregation, warning
 from sozialbericht.analysis.indicators import Indicator, extremes, key_figure, level_values, reference_year
 from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
 from sozialbericht.policy import register as policy
-from sozialbericht.report import charts, synthesis
+from sozialbericht.report import charts, policy_pages, synthesis
 from sozialbericht.report import summary as summary_text
 from sozialbericht.report import text as narrative
 from sozialbericht.report.edition import Edition, recommendations_text
@@ -299,10 +299,13 @@ class Chapter:
         return self.edition.flags_for([i.id for i in self.indicators])
 
     def plans(self) -> Markdown:
-        return Markdown(policy.plans_markdown(self.edition.policy, self.id, self.year))
+        return Markdown(policy_pages.plans_markdown(self.edition.policy, self.id, self.year))
 
     def measures(self) -> Markdown:
-        return Markdown(policy.measures_markdown(self.edition.policy, self.id, self.year))
+        """The chapter's measures, after what already happens in its most affected Ortsteile."""
+        local = policy_pages.local_activity_markdown(self.edition.policy, self.flags, self.year)
+        measures = policy_pages.measures_markdown(self.edition.policy, self.id, self.year)
+        return Markdown(f"{local}\n\n{measures}" if local else measures)
 
     def recommendations(self) -> Markdown:
         return Markdown(recommendations_text(self.edition, self.id, [i.id for i in self.indicators]))

@@ -21,9 +21,9 @@ from IPython.display import Markdown
 from sozialbericht import fmt, style
 from sozialbericht.analysis.indicators import reference_year
 from sozialbericht.data.geography import ORTSTEIL, STADT
-from sozialbericht.policy import register as policy
 from sozialbericht.report import charts
 from sozialbericht.report.edition import Edition
+from sozialbericht.report.policy_pages import escape_markdown
 from sozialbericht.report.tables import html_table, markdown_table
 
 CHART_INDICATORS = [
@@ -266,7 +266,7 @@ class Profiles(Edition):
             )
         if not flags.empty:
             lines += ["", "Markierungen:", ""]
-            lines += [f"- {row.severity_label}: {policy.escape_markdown(row.reason)}" for row in flags.itertuples()]
+            lines += [f"- {row.severity_label}: {escape_markdown(row.reason)}" for row in flags.itertuples()]
         lines += [
             "",
             "## Kennzahlen im Vergleich",

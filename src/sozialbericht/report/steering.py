@@ -9,9 +9,10 @@ from IPython.display import Markdown
 
 from sozialbericht import fmt, grammar, style
 from sozialbericht.analysis import warning
-from sozialbericht.policy import register as policy
-from sozialbericht.report import charts
+from sozialbericht.policy import matching, register
+from sozialbericht.report import charts, policy_pages
 from sozialbericht.report.edition import Edition
+from sozialbericht.report.policy_pages import escape_markdown
 from sozialbericht.report.tables import markdown_table
 
 STATUS_COLORS = {"hoch": "#542788", "mittel": "#b2abd2", "niedrig": "#fdb863", "sehr niedrig": "#b35806"}
@@ -142,7 +143,7 @@ class SteeringPages(Edition):
         for area in order.index:
             group = flags[flags["area_name"] == area].sort_values("severity", ascending=False)
             reasons = "\n".join(
-                f"  - {row.severity_label}: {policy.escape_markdown(row.reason)}" for row in group.itertuples()
+                f"  - {row.severity_label}: {escape_markdown(row.reason)}" for row in group.itertuples()
             )
             parts.append(f"- **{area}**\n{reasons}")
         return Markdown(
@@ -168,7 +169,7 @@ class SteeringPages(Edition):
                 "Kennzahl": changes["indicator"].map(
                     lambda i: self.catalogue.indicators[i].short if i in self.catalogue.indicators else "Index"
                 ),
-                "Begründung": changes["reason"].map(policy.escape_markdown),
+                "Begründung": changes["reason"].map(escape_markdown),
             }
         )
         counts = changes["change"].value_counts()
@@ -206,54 +207,69 @@ class SteeringPages(Edition):
 
     # -- Handlungsstrategien und Maßnahmen -----------------------------------------------
     def register(self) -> Markdown:
-        return Markdown(policy.register_markdown(self.policy, self.year))
+        return Markdown(policy_pages.register_markdown(self.policy, self.year))
 
     def tracking(self) -> Markdown:
-        return Markdown(policy.tracking_markdown(self.policy, self.year))
+        return Markdown(policy_pages.tracking_markdown(self.policy, self.year))
 
     def gaps(self) -> Markdown:
-        return Markdown(policy.gaps_markdown(self.policy, self.warning.flags, self.year))
+        return Markdown(policy_pages.gaps_markdown(self.policy, self.warning.flags, self.year))
 
     def plans(self) -> Markdown:
-        return Markdown(policy.plans_markdown(self.policy, None, self.year))
+        return Markdown(policy_pages.plans_markdown(self.policy, None, self.year))
 
     def measures_developments(self) -> Markdown:
-        changes = policy.status_changes(self.policy, self.year)
-        late = policy.overdue(self.policy, self.year)
-        gaps = policy.gaps(self.policy, self.warning.flags, self.year)
-        plans = policy.plans_for_chapter(self.policy, None, self.year)
-        renew = plans[plans["renewal_due"]]
+        changes = register.status_changes(self.policy, self.year)
+        late = register.overdue(self.policy, self.year)
+        gaps = matching.gaps(self.policy, self.warning.flags, self.year)
+        local = matching.local_difference(self.policy, self.warning.flags, self.year)
+        plans = register.plans_for_chapter(self.policy, None, self.year)
+        renew = plans[plans["renewal_due"].astype(bool)]
+        none = int((gaps["coverage"] == "none").sum())
+        only_city = len(gaps) - none
         text = (
-            f"- {grammar.upper_first(grammar.count(len(changes), 'Maßnahme'))} {grammar.verb(len(changes), 'hat', 'haben')} "
-            f"{self.year} den Umsetzungsstand geändert; {grammar.count(len(late), 'Maßnahme')} "
-            f"{grammar.verb(len(late), 'ist', 'sind')} über den Zeithorizont hinaus nicht umgesetzt.\n"
-            f"- {grammar.upper_first(grammar.count(len(gaps), 'Kennzahl', adjective_stem='markiert'))} des Frühwarnsystems "
-            f"{grammar.verb(len(gaps), 'hat', 'haben')} keine zugeordnete Maßnahme („Handlungsbedarf ohne Maßnahme“).\n"
+            f"- {grammar.upper_first(grammar.count(len(changes), 'Maßnahme'))} "
+            f"{grammar.verb(len(changes), 'hat', 'haben')} {self.year} einen neuen, durch eine Quelle belegten "
+            f"Umsetzungsstand; {grammar.count(len(late), 'Maßnahme')} {grammar.verb(len(late), 'hat', 'haben')} "
+            "ein belegtes Zieljahr überschritten.\n"
+            f"- Je Ortsteil und markierter Kennzahl entschieden: in {grammar.count(none, 'Fall', 'dat')} keine "
+            f"Maßnahme („{policy_pages.GAP}“), in {grammar.count(only_city, 'Fall', 'dat')} nur gesamtstädtische. In "
+            f"{grammar.count(len(local), 'Ortsteil', 'dat', adjective_stem='markiert')} wirkt eine Maßnahme vor Ort"
+            + (f" ({fmt.join_names(local)})" if local else "")
+            + ".\n"
             f"- {grammar.upper_first(grammar.count(len(renew), 'Plan'))} oder Konzept{'e' if len(renew) > 1 else ''} "
             f"{grammar.verb(len(renew), 'hat', 'haben')} den Geltungszeitraum beendet und "
             f"{grammar.verb(len(renew), 'ist', 'sind')} zur Fortschreibung vorzusehen"
-            + (f": {fmt.join_names([policy.escape_markdown(t) for t in renew['title']])}" if len(renew) else "")
+            + (f": {fmt.join_names([escape_markdown(t) for t in renew['title']])}" if len(renew) else "")
             + "."
         )
         return Markdown(text)
 
     # -- Beteiligung --------------------------------------------------------------------
     def instruments(self) -> Markdown:
-        return Markdown(policy.instruments_markdown(self.policy))
+        return Markdown(policy_pages.instruments_markdown(self.policy, self.year))
 
     def participation_summary(self) -> Markdown:
-        return Markdown(policy.participation_summary_markdown(self.policy, self.warning.flags))
+        return Markdown(
+            policy_pages.participation_summary_markdown(self.policy, self.warning.flags, self.evidence, self.year)
+        )
 
     def participation(self) -> Markdown:
-        return Markdown(policy.participation_markdown(self.policy, self.warning.flags))
+        return Markdown(policy_pages.participation_markdown(self.policy, self.warning.flags, self.evidence, self.year))
 
     def participation_developments(self) -> Markdown:
-        proposals = policy.participation_proposals(self.policy, self.warning.flags)
+        proposals = matching.participation_proposals(self.policy, self.warning.flags, self.evidence, self.year)
+        flagged = self.warning.flags["area_code"].nunique()
         new = self.warning.changes
         new_areas = sorted(set(new[new["change"] == "neu markiert"]["area_name"])) if not new.empty else []
+        distinct = proposals.groupby("area_code")["instrument_title"].apply(tuple).nunique() if len(proposals) else 0
         text = (
-            f"- Vorschläge für {grammar.count(proposals['area_name'].nunique(), 'Ortsteil', 'akk')} und "
-            f"{grammar.count(proposals['target_group'].nunique(), 'Zielgruppe', 'akk')}.\n"
+            f"- Vorschläge für {proposals['area_name'].nunique()} von "
+            f"{grammar.count(flagged, 'Ortsteil', 'dat', adjective_stem='markiert', digits=True)} und "
+            f"{grammar.count(proposals['target_group'].nunique(), 'Zielgruppe', 'akk', digits=True)}; "
+            f"{distinct} unterschiedliche Zusammenstellungen von Formaten, weil die Gremien des Stadtbezirks und "
+            "des Gebiets genannt werden. In den übrigen markierten Ortsteilen ist keine betroffene Zielgruppe "
+            "nachweislich stärker vertreten als in der Stadt.\n"
         )
         if new_areas:
             text += (
