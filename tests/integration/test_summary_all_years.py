@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import os
+import dataclasses
 import re
-from pathlib import Path
-
-import pytest
 
 from sozialbericht.analysis import findings
 from sozialbericht.build.pipeline import latest_year
-from sozialbericht.data.inputs import load_inputs
-from sozialbericht.data.opendata import LocalSource
 from sozialbericht.report.chapter import Chapter
-from sozialbericht.report.edition import precompute
+from sozialbericht.report.edition import Edition, precompute
 from sozialbericht.report.summary import SummaryPage
 
 
-@pytest.fixture(scope="module")
-def inputs():
-    setting = os.environ.get("SOZIALBERICHT_DATA")
-    if not setting or not (Path(setting) / "INDEX.csv").is_file():
-        pytest.skip("SOZIALBERICHT_DATA does not point at a mirror folder")
-    return load_inputs(LocalSource(setting))
+def prepared(mirror_inputs, year: int):
+    """The year's inputs with the shared results the build computes (fixture mirror_inputs: tests/conftest.py)."""
+    inputs = dataclasses.replace(mirror_inputs, precomputed={})
+    precompute(Edition.from_inputs(inputs, year))
+    return inputs
 
 
-def test_summary_for_every_year(inputs, tmp_path):
-    for year in range(2015, latest_year(inputs) + 1):
-        precompute(inputs, year)
-        path = tmp_path / f"inputs-{year}.pkl"
-        inputs.save(path)
-        page = SummaryPage(year, str(path))
+def test_summary_for_every_year(mirror_inputs):
+    for year in range(2015, latest_year(mirror_inputs) + 1):
+        page = SummaryPage(year, prepared(mirror_inputs, year))
         text = page.findings().data
         numbered = re.findall(r"^\d+\. \*\*", text, flags=re.M)
         chosen = findings.select(page.ranked)
@@ -43,11 +34,8 @@ def test_summary_for_every_year(inputs, tmp_path):
         assert "1 Ortsteile" not in text + districts and "1 weitere " not in text + districts
 
 
-def test_segregation_2022_in_population_chapter(inputs, tmp_path):
-    precompute(inputs, 2022)
-    path = tmp_path / "inputs-2022.pkl"
-    inputs.save(path)
-    chapter = Chapter("bevoelkerung", 2022, str(path))
+def test_segregation_2022_in_population_chapter(mirror_inputs):
+    chapter = Chapter("bevoelkerung", 2022, prepared(mirror_inputs, 2022))
     index = chapter.segregation_index
     assert set(index["comparison"]) == {"auslaender", "sgb2", "sgb2_kinder"}
     assert (index[index["year"] == 2022]["areas"] == 63).all()
