@@ -1,7 +1,9 @@
-"""Shared fixtures of the data-layer tests (the data behind them: support_data.py)."""
+"""Shared fixtures: the data-layer tests' fixtures (the data behind them: support_data.py) and the
+real mirror's inputs, read once per test session."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -48,3 +50,19 @@ def fake_api(monkeypatch):
         yield api
     finally:
         api.close()
+
+
+@pytest.fixture(scope="session")
+def mirror_inputs():
+    """The inputs read from the real mirror (SOZIALBERICHT_DATA), once for every test that needs them.
+
+    Tests must not change the table; a test that precomputes works on ``dataclasses.replace(inputs,
+    precomputed={})``.
+    """
+    from sozialbericht.data.inputs import load_inputs_for
+    from sozialbericht.settings import Settings
+
+    folder = os.environ.get("SOZIALBERICHT_DATA", "").strip()
+    if not folder or not (Path(folder) / "INDEX.csv").is_file():
+        pytest.skip("SOZIALBERICHT_DATA does not point at a mirror folder")
+    return load_inputs_for(Settings(data=folder))

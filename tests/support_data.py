@@ -22,11 +22,24 @@ PARSE = FIXTURES / "parse"
 EINWOHNER = "Einwohner (Jahreszahlen, kleinräumig)"
 ALTER = "Einwohner nach Alter (Jahreszahlen, kleinräumig)"
 ARBEITSLOSE = "Arbeitslose (Jahreszahlen, kleinräumig)"
+HAUSHALTE = "Personenhaushalte (Jahreszahlen, kleinräumig)"
+WOHNUNGEN = "Wohnungsbestand (Jahreszahlen, kleinräumig)"
 # title -> (kategorie_nr, rubrik_nr, file in the fixture mirror)
 DATASETS = {
     EINWOHNER: (2, 1, "kdvalues/kdvalues_k2_r1_y.csv"),
     ALTER: (2, 3, "kdvalues/kdvalues_k2_r3_y.csv"),
     ARBEITSLOSE: (7, 3, "kdvalues/kdvalues_k7_r3_y.csv"),
+    HAUSHALTE: (2, 10, "kdvalues/kdvalues_k2_r10_y.csv"),
+    WOHNUNGEN: (6, 5, "kdvalues/kdvalues_k6_r5_y.csv"),
+}
+# city-wide series of the values endpoint (hand-written, see tests/fixtures/README.md)
+WOHNSITUATION_STADT = "Wohnsituation (Jahreszahlen)"
+MIETBELASTUNG_STADT = "Gesamtmietbelastung nach Haushaltstyp (Jahreszahlen)"
+EINWOHNER_STADT = "Einwohner (Jahreszahlen)"
+VALUES_DATASETS = {
+    WOHNSITUATION_STADT: (6, 2, "values/values_k6_r2_y.json"),
+    MIETBELASTUNG_STADT: (6, 27, "values/values_k6_r27_y.json"),
+    EINWOHNER_STADT: (2, 1, "values/values_k2_r1_y.csv"),
 }
 
 
@@ -61,7 +74,7 @@ class FakeAPI:
     an HTTP status (``500``), ``"sleep"`` (no answer until the client gave up),
     ``"sleep_body"`` (headers, then silence), ``"cut"`` (Content-Length larger than
     the body, then the connection closes), ``"html"`` (200 with an HTML error page).
-    Routes: ``catalogue``, ``geo_meta``, ``geo``, ``kdvalues``.
+    Routes: ``catalogue``, ``geo_meta``, ``geo``, ``kdvalues``, ``values``.
     """
 
     SLEEP = 2.0  # longer than the client's timeout in the tests (0.5 s), bounded
@@ -71,6 +84,7 @@ class FakeAPI:
         self.plans: dict[str, list] = {}
         self.counts: dict[str, int] = {}
         self.datasets = {title: (k, r, (MIRROR / path).read_bytes()) for title, (k, r, path) in DATASETS.items()}
+        self.values = {title: (k, r, (MIRROR / path).read_bytes()) for title, (k, r, path) in VALUES_DATASETS.items()}
         self.geo = {
             level: (MIRROR / "geo" / f"{level}.geojson").read_bytes() for level in ("ortsteile", "stadtbezirke")
         }
@@ -121,6 +135,17 @@ class FakeAPI:
                     ],
                 }
             )
+        for title, (k, r, _path) in VALUES_DATASETS.items():
+            base = "https://statistik.leipzig.de/opendata/api/values"
+            packages.append(
+                {
+                    "title": title,
+                    "resources": [
+                        {"format": "CSV", "url": f"{base}?kategorie_nr={k}&rubrik_nr={r}&periode=y&format=csv"},
+                        {"format": "JSON", "url": f"{base}?kategorie_nr={k}&rubrik_nr={r}&periode=y&format=json"},
+                    ],
+                }
+            )
         # a city-wide dataset with a similar title: must never be picked for a kdvalues title
         packages.append(
             {
@@ -164,6 +189,14 @@ class FakeAPI:
                 if wanted == {"kategorie_nr": str(k), "rubrik_nr": str(r), "periode": "y", "format": "csv"}:
                     return "kdvalues", content, "text/csv; charset=utf-8"
             return "kdvalues", None, ""
+        if path == "/api/values":
+            wanted = {k: v[0] for k, v in query.items()}
+            for k, r, content in self.values.values():
+                # the fixture files have the layout their name says; serve each under its own format
+                fmt = "json" if content.lstrip()[:1] == b"[" else "csv"
+                if wanted == {"kategorie_nr": str(k), "rubrik_nr": str(r), "periode": "y", "format": fmt}:
+                    return "values", content, "application/json" if fmt == "json" else "text/csv; charset=utf-8"
+            return "values", None, ""
         return "other", None, ""
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:

@@ -35,13 +35,14 @@ STEERING = "from sozialbericht.report.steering import SteeringPages\n\npages = S
 # the objects each fixed page works with; its text and the calls are in data/texts/<page>.md
 SETUP = {
     "einleitung": PAGES,
+    "kurzfassung": "from sozialbericht.report.summary import SummaryPage\n\nsummary = SummaryPage(year, inputs, formats)",
     "fruehwarnsystem": STEERING,
     "massnahmen": STEERING,
     "beteiligung": STEERING,
     "steckbriefe": "from sozialbericht.report.profiles import Profiles\n\n"
     "profiles = Profiles(year, inputs, output_dir, formats)\nwritten = profiles.write() if output_dir else []",
     "daten": PAGES + "\nfrom sozialbericht.report.steering import SteeringPages\n\n"
-    "steering = SteeringPages(year, inputs, formats=formats)",
+    "steering = SteeringPages(year, inputs, formats=formats)\nfrom sozialbericht.report import summary",
 }
 CALL = re.compile(r"^\{\{\s*(.+?)\s*\}\}$")
 COMMENT = re.compile(r"\A\s*<!--.*?-->\s*", re.DOTALL)
@@ -104,14 +105,51 @@ def text_cells(path: Path) -> list:
     return cells
 
 
-def chapter_notebook(chapter, indicators):
+# chapter-specific cells (report/households.py): setup, cells after the introduction, sections after the key figures
+EXTRA = {
+    "haushalte": (
+        "from sozialbericht.report.households import Households\n\nhouseholds = Households(chapter)",
+        [code("households.scope()")],  # right after the chapter's introduction
+        [
+            md("## Haushaltsgrößen in der Stadt"),
+            code("households.size_chart()"),
+            code("households.size_text()"),
+            md("### Prüfung gegen die veröffentlichten Werte"),
+            code("households.count_check()"),
+            code("households.share_check()"),
+        ],
+    ),
+}
+
+
+def city_series_cells(chapter_id, root: Path = ROOT):
+    """Cells for the city-wide series of data/stadtreihen.yml in this chapter (none: no cells)."""
+    catalogue = load_yaml((root / "data" / "stadtreihen.yml").read_text(encoding="utf-8"))
+    series = [s for s in catalogue.get("series") or [] if s["chapter"] == chapter_id]
+    if not series:
+        return "", []
+    cells = [md("## Stadtweite Reihen ohne kleinräumige Werte"), code("city.note()")]
+    for entry in series:
+        cells += [
+            md(f"### {entry['title']}"),
+            code(f'city.chart("{entry["id"]}")'),
+            code(f'city.text("{entry["id"]}")'),
+            code(f'city.definition("{entry["id"]}")'),
+        ]
+    return "from sozialbericht.report.citywide import CityWide\n\ncity = CityWide(chapter)", cells
+
+
+def chapter_notebook(chapter, indicators, root: Path = ROOT):
+    extra_setup, intro_cells, extra_cells = EXTRA.get(chapter["id"], ("", [], []))
+    city_setup, city_cells = city_series_cells(chapter["id"], root)
     cells = [
         md(f"# {chapter['title']}"),
         code("chapter.intro()"),
+        *intro_cells,
         md("## Kennzahlen"),
         code("chapter.key_figures()"),
         code("chapter.summary()"),
-    ]
+    ] + extra_cells
     for ind in indicators:
         cells += [
             md(f"## {ind['title']}"),
@@ -121,6 +159,9 @@ def chapter_notebook(chapter, indicators):
             code(f'chapter.districts("{ind["id"]}")'),
             code(f'chapter.definition("{ind["id"]}")'),
         ]
+    if chapter["id"] == "bevoelkerung":  # the segregation index (report/summary.SEGREGATION_CHAPTER)
+        cells += [md("## Segregation"), code("chapter.segregation_text()"), code("chapter.segregation_chart()")]
+    cells += city_cells
     # written by the build from data/plans.yml and data/measures.yml (edition.write_policy_fragments):
     # a planner's edit there changes these files, and no notebook runs again
     include = lambda part: f"```{{include}} politik/{chapter['id']}-{part}.md\n```"
@@ -132,10 +173,11 @@ def chapter_notebook(chapter, indicators):
         md("## Entwicklungen und neue Herausforderungen"),
         code("chapter.developments()"),
     ]
-    return notebook(
-        f'from sozialbericht.report.chapter import Chapter\n\nchapter = Chapter("{chapter["id"]}", year, inputs, output_dir, formats)',
-        cells,
-    )
+    setup = f'from sozialbericht.report.chapter import Chapter\n\nchapter = Chapter("{chapter["id"]}", year, inputs, output_dir, formats)'
+    for more in (extra_setup, city_setup):
+        if more:
+            setup += "\n" + more
+    return notebook(setup, cells)
 
 
 def generated(root: Path = ROOT) -> dict[Path, str]:
@@ -154,7 +196,7 @@ def generated(root: Path = ROOT) -> dict[Path, str]:
         books[page] = notebook(SETUP[page], text_cells(texts / f"{page}.md"))
     for chapter in catalogue["chapters"]:
         indicators = [i for i in catalogue["indicators"] if i["chapter"] == chapter["id"]]
-        books[chapter["notebook"]] = chapter_notebook(chapter, indicators)
+        books[chapter["notebook"]] = chapter_notebook(chapter, indicators, root)
     files = {root / "_toc.yml": structure.toc(chapters)}
     for name in structure.pages(chapters):
         book = books[name]

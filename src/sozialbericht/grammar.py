@@ -81,6 +81,7 @@ def _nouns(*nouns: Noun) -> dict[str, Noun]:
 NOUNS = _nouns(
     Noun("Maßnahme", "Maßnahmen", "f"),
     Noun("Strategie", "Strategien", "f"),
+    Noun("Handlungsstrategie", "Handlungsstrategien", "f"),
     Noun("Plan", "Pläne", "m", genitive="Plans"),
     Noun("Konzept", "Konzepte", "n"),
     Noun("Ortsteil", "Ortsteile", "m"),
@@ -323,6 +324,8 @@ HEAD_GENDER = {
     "diebstähle": "pl",
     "alleinerziehende": "pl",
     "bedarfsgemeinschaften": "pl",
+    "haushalte": "pl",
+    "größe": "f",
 }
 # words after which the head noun has ended: "Anteil der …", "Kinder unter 15 …", "Straftaten je …"
 _PREPOSITIONS = {"ohne", "mit", "je", "in", "im", "unter", "an", "nach", "von", "für", "bis", "über"}

@@ -20,7 +20,17 @@ import pytest
 # shared with the other end-to-end tests; the session's build (fixture `edition`) is in conftest.py
 from support_e2e import ROOT, YEAR, run_build, run_cli, site
 
-CHAPTERS = ["bevoelkerung", "arbeit", "einkommen", "kinder", "wohnen", "bildung", "sicherheit", "zufriedenheit"]
+CHAPTERS = [
+    "bevoelkerung",
+    "arbeit",
+    "einkommen",
+    "haushalte",
+    "kinder",
+    "wohnen",
+    "bildung",
+    "sicherheit",
+    "zufriedenheit",
+]
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +76,7 @@ def test_difference_to_sum_of_ortsteile_is_reported(edition):
         assert "stimmen alle veröffentlichten Summen" in page
     else:
         row = re.search(
-            r"Einwohner insgesamt</td>\s*<td[^>]*>Stadt Leipzig</td>\s*<td[^>]*>([\d.]+)</td>\s*"
+            r"Einwohner insgesamt“?</td>\s*<td[^>]*>Stadt Leipzig</td>\s*<td[^>]*>([\d.]+)</td>\s*"
             r"<td[^>]*>([\d.]+)</td>\s*<td[^>]*>([+−][\d.]+)</td>",
             page,
         )

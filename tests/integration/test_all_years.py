@@ -4,16 +4,13 @@ edition year from 2015 to the latest (charts are built as specs; rendering is le
 
 from __future__ import annotations
 
-import os
+import dataclasses
 import re
-from pathlib import Path
 
 import pytest
 
 from sozialbericht.analysis.indicators import read_catalogue
 from sozialbericht.build.pipeline import latest_year
-from sozialbericht.data.inputs import load_inputs
-from sozialbericht.data.opendata import LocalSource
 from sozialbericht.report import charts
 from sozialbericht.report.chapter import Chapter
 from sozialbericht.report.edition import Edition, precompute
@@ -22,28 +19,28 @@ from sozialbericht.report.steering import SteeringPages
 
 
 @pytest.fixture(scope="module")
-def inputs_file(tmp_path_factory):
-    setting = os.environ.get("SOZIALBERICHT_DATA")
-    if not setting or not (Path(setting) / "INDEX.csv").is_file():
-        pytest.skip("SOZIALBERICHT_DATA does not point at a mirror folder")
-    inputs = load_inputs(LocalSource(setting))
-    return inputs, tmp_path_factory.mktemp("inputs")
+def editions(mirror_inputs):
+    """Every year's inputs with its shared results computed once, as the build does (in memory:
+    the chapters get the inputs as the build's own process does, without a pickle round trip)."""
+    prepared = {}
+    for year in range(2015, latest_year(mirror_inputs) + 1):
+        inputs = dataclasses.replace(mirror_inputs, precomputed={})  # the table is shared, not copied
+        precompute(Edition.from_inputs(inputs, year))
+        prepared[year] = inputs
+    return prepared
 
 
 def years(inputs):
     return list(range(2015, latest_year(inputs) + 1))
 
 
-def test_every_chapter_builds_for_every_year(inputs_file):
-    inputs, folder = inputs_file
+def test_every_chapter_builds_for_every_year(mirror_inputs, editions):
+    inputs = mirror_inputs
     chapters = [c["id"] for c in read_catalogue(datasets=inputs.specs).chapters]
     assert latest_year(inputs) >= 2023
     for year in years(inputs):
-        precompute(Edition.from_inputs(inputs, year))
-        path = folder / f"inputs-{year}.pkl"
-        inputs.save(path)
         for chapter_id in chapters:
-            chapter = Chapter(chapter_id, year, str(path))
+            chapter = Chapter(chapter_id, year, editions[year])
             assert "Wert (Stadt Leipzig)" in chapter.key_figures().data
             assert chapter.summary().data
             for indicator in chapter.indicators:
@@ -60,13 +57,10 @@ def test_every_chapter_builds_for_every_year(inputs_file):
             chapter.plans(), chapter.measures(), chapter.recommendations()
 
 
-def test_early_warning_and_profiles_for_every_year(inputs_file):
-    inputs, folder = inputs_file
+def test_early_warning_and_profiles_for_every_year(mirror_inputs, editions):
+    inputs = mirror_inputs
     for year in years(inputs):
-        precompute(Edition.from_inputs(inputs, year))
-        path = folder / f"inputs-{year}.pkl"
-        inputs.save(path)
-        pages = SteeringPages(year, str(path))
+        pages = SteeringPages(year, editions[year])
         status = pages.warning.status
         assert len(status) == 63
         classed = status[~status["too_small"]]
@@ -76,7 +70,7 @@ def test_early_warning_and_profiles_for_every_year(inputs_file):
         if year == years(inputs)[-1]:  # the build skips the schema check: done here
             for output in (pages.status_map(), pages.dynamics_map()):
                 charts.chart_spec(output.chart, validate=True)
-        profiles = Profiles(year, str(path))
+        profiles = Profiles(year, editions[year])
         page = profiles.page("00", profiles.chart_block("00", "grafiken/ot-00.html"))
         assert "Kennzahlen im Vergleich" in page and ":file: grafiken/ot-00.html" in page
         assert 'id="sb-chart-profil-ot-00"' in profiles.chart_html("00")

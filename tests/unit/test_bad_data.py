@@ -483,7 +483,7 @@ def test_an_oversized_measure_text_is_an_error_naming_file_entry_and_field(tmp_p
     import shutil
 
     from sozialbericht import settings as config
-    from sozialbericht.policy.register import load_policy
+    from sozialbericht.policy.schema import load_policy
 
     for path in config.DATA_DIR.glob("*.yml"):
         shutil.copy(path, tmp_path / path.name)

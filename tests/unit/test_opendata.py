@@ -8,7 +8,7 @@ import os
 import time
 
 import pytest
-from support_data import ALTER, ARBEITSLOSE, EINWOHNER, HTML_PAGE, MIRROR
+from support_data import ALTER, ARBEITSLOSE, DATASETS, EINWOHNER, HTML_PAGE, MIRROR, VALUES_DATASETS
 
 from sozialbericht import settings as config
 from sozialbericht.data.opendata import Cache, Fetched, LiveSource, LocalSource, open_source
@@ -31,7 +31,7 @@ def test_local_dataset_has_bytes_checksum_and_numbers(mirror):
 
 
 def test_local_titles(mirror):
-    assert LocalSource(mirror).titles() == sorted([EINWOHNER, ALTER, ARBEITSLOSE])
+    assert LocalSource(mirror).titles() == sorted([*DATASETS, *VALUES_DATASETS])
 
 
 def test_unknown_title_suggests_the_closest(mirror):

@@ -39,7 +39,7 @@ def test_the_build_runs_the_pages_in_the_order_of_the_table_of_contents():
 
 
 def test_a_new_chapter_is_one_entry_in_the_indicator_catalogue(tmp_path):
-    """Adding {id: haushalte, ...} to chapters: in data/indicators.yml gives its notebook and its toc entry."""
+    """Adding {id: gesundheit, ...} to chapters: in data/indicators.yml gives its notebook and its toc entry."""
     for folder in ("data", "notebooks"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("cache"))
     catalogue = tmp_path / "data" / "indicators.yml"
@@ -47,17 +47,17 @@ def test_a_new_chapter_is_one_entry_in_the_indicator_catalogue(tmp_path):
     anchor = '  - {id: zufriedenheit, title: "Lebenszufriedenheit", notebook: zufriedenheit}\n'
     assert anchor in text
     catalogue.write_text(
-        text.replace(anchor, anchor + '  - {id: haushalte, title: "Haushalte und Familien", notebook: haushalte}\n'),
+        text.replace(anchor, anchor + '  - {id: gesundheit, title: "Gesundheit", notebook: gesundheit}\n'),
         encoding="utf-8",
     )
     files = make_notebooks().generated(tmp_path)
     toc = yaml.safe_load(files[tmp_path / "_toc.yml"])
-    themes = [c["file"] for c in toc["parts"][0]["chapters"]]
-    assert themes[-2:] == ["book/edition/zufriedenheit", "book/edition/haushalte"]
-    notebook = json.loads(files[tmp_path / "notebooks" / "haushalte.ipynb"])
+    themes = [c["file"] for c in next(p for p in toc["parts"] if p["caption"] == "Themen")["chapters"]]
+    assert themes[-2:] == ["book/edition/zufriedenheit", "book/edition/gesundheit"]
+    notebook = json.loads(files[tmp_path / "notebooks" / "gesundheit.ipynb"])
     sources = ["".join(c["source"]) for c in notebook["cells"]]
-    assert "# Haushalte und Familien" in sources
-    assert any('Chapter("haushalte", year, inputs, output_dir, formats)' in s for s in sources)
+    assert "# Gesundheit" in sources
+    assert any('Chapter("gesundheit", year, inputs, output_dir, formats)' in s for s in sources)
 
 
 def test_fixed_page_text_comes_from_its_markdown_file(tmp_path):
@@ -84,7 +84,10 @@ def test_fixed_page_text_comes_from_its_markdown_file(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["parts"][0].update(pages=["fruehwarnsystem"]), "genau einmal"),
+        (
+            lambda d: next(p for p in d["parts"] if "kapitel" in p["pages"]).update(pages=["fruehwarnsystem"]),
+            "genau einmal",
+        ),
         (lambda d: d["parts"][1]["pages"].append("Neue Seite"), "Kleinbuchstaben"),
         (lambda d: d.update(sections={"nirgends": "x/*"}), "nirgends"),
         (lambda d: d["parts"][0].pop("caption"), "Eintrag 1: Feld 'caption': fehlt"),

@@ -32,7 +32,7 @@ def chapter_notebooks() -> list[str]:
 
 # the administration's catalogues: only these notebooks render them; every other page includes
 # fragments written by the build (edition.write_policy_fragments), so editing a measure re-runs no chapter
-POLICY_FILES = {"plans.yml", "measures.yml", "participation.yml", "target_groups.yml"}
+POLICY_FILES = {"plans.yml", "measures.yml", "participation.yml", "target_groups.yml", "gebiete.yml"}
 POLICY_NOTEBOOKS = {"massnahmen", "beteiligung"}
 
 

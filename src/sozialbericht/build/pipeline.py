@@ -57,13 +57,19 @@ def read_inputs_for(settings: Settings) -> tuple[Inputs, int]:
 
     Returns the inputs and the edition's year (the settings' year, or the latest the data cover).
     """
-    from sozialbericht.policy.register import load_policy
+    from sozialbericht.policy.register import counts
+    from sozialbericht.policy.schema import load_policy
 
     log(f"reading the data ({open_source(settings).describe()})")
     inputs = load_inputs_for(settings)
     year = settings.year or latest_year(inputs)
     check_year(inputs, year)
-    load_policy(year)
+    sizes = counts(load_policy(year, geography=inputs.geography), year)
+    log(
+        f"register {year}: {sizes['plans']} plans ({sizes['plans_outside_social']} outside the social sector), "
+        f"{sizes['measures']} measures in {sizes['strategies']} strategies ({sizes['with_status']} with a sourced "
+        f"status), {sizes['instruments']} participation formats, {sizes['examples']} examples"
+    )
     return inputs, year
 
 
@@ -174,6 +180,9 @@ def _build_locked(settings: Settings, inputs: Inputs, year: int, force: bool, st
                 process.wait()
     if html is not None:
         annex.offer_publications(html, year, pdf, annex_pdf)
+    # the key describes what was executed: code or notebooks edited during the build make it another edition
+    if build_key(inputs.content_digest(), year) != key:
+        raise BuildError(f"Code, notebooks or book files changed while edition {year} was built; build again.")
     # publish only after every requested format was built: never half an edition
     results.update(_publish(settings, year, key, inputs.content_digest(), html, pdf))
     if annex_pdf is not None:

@@ -63,7 +63,9 @@ class Report:
                     f"    {row.indicator} {row.area_name} {row.year}: published {row.value_published}, "
                     f"recomputed {row.value_now}"
                 )
-        lines.append(f"Pages: {self.pages_compared} numbers of key-figure tables and chart data compared.")
+        lines.append(
+            f"Pages: {self.pages_compared} numbers of key-figure tables, Ortsteil profiles and chart data compared."
+        )
         if self.page_differences:
             lines.append(f"  {len(self.page_differences)} differ from their recomputation, e.g.:")
             lines += [f"    {text}" for text in self.page_differences[:10]]

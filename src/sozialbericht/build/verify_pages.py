@@ -6,6 +6,7 @@ once published chapter pages computed from one data folder next to downloads fro
 same code the notebooks call, and compared with the published site:
 
 * the key-figure table of every chapter page (Kennzahl, Jahr, Wert, Veränderungen), cell by cell;
+* the comparison table of every Ortsteil profile (``book/edition/steckbriefe/ot-XX.html``);
 * the data behind every chart (``book/edition/daten/*.csv``: the sidecars the charts are drawn
   from and offered as downloads), number by number;
 * the release's build record (build/release.py): the PDF's checksum and build key must be those
@@ -122,8 +123,32 @@ def _compare_csv(published: Path, recomputed: Path, check: PageCheck, label: str
             return  # one difference per chart is enough to find it
 
 
+def _compare_profiles(pages: Path, inputs, year: int, check: PageCheck) -> None:
+    from sozialbericht.report.profiles import Profiles, slug
+
+    profiles = Profiles(year, inputs, formats="html")
+    for code in profiles.ortsteile["area_code"]:
+        label = f"book/edition/steckbriefe/{slug(code)}.html"
+        page = pages / "steckbriefe" / f"{slug(code)}.html"
+        if not page.is_file():
+            check.differences.append(f"{label}: profile missing from the published site")
+            continue
+        expected = profiles.table_frame(code).drop(columns="Einheit")
+        table = next((t for t in html_tables(page) if t and t[0] == list(expected.columns)), None)
+        if table is None:
+            check.differences.append(f"{label}: no comparison table on the published page")
+            continue
+        rows = [[_normal(str(cell)) for cell in row] for row in expected.itertuples(index=False)]
+        check.compared += sum(len(row) - 1 for row in rows)
+        for row, found in zip(rows, table[1:] + [[]] * max(0, len(rows) - len(table) + 1)):
+            # the published first cell carries the unit as a note after the indicator's name
+            if not found or not found[0].startswith(row[0]) or found[1:] != row[1:]:
+                check.differences.append(f"{label}, {row[0]}: published {found[1:] or 'no row'}, recomputed {row[1:]}")
+                break
+
+
 def check_pages(site: Path, inputs, year: int) -> PageCheck:
-    """Render every chapter's key figures and chart data again and compare them with ``site``."""
+    """Render every chapter's key figures, chart data and the profiles' tables again; compare with ``site``."""
     from sozialbericht.report.chapter import Chapter
     from sozialbericht.report.edition import Edition, precompute
 
@@ -142,6 +167,7 @@ def check_pages(site: Path, inputs, year: int) -> PageCheck:
             _compare_key_figures(page, markdown_rows(chapter.key_figures().data), check, label)
             for indicator in chapter.indicators:
                 chapter.trend(indicator.id), chapter.map(indicator.id), chapter.districts(indicator.id)
+        _compare_profiles(pages, inputs, year, check)
         for recomputed in sorted((Path(tmp) / "daten").glob("*.csv")):
             _compare_csv(pages / "daten" / recomputed.name, recomputed, check, f"book/edition/daten/{recomputed.name}")
     return check

@@ -3,7 +3,10 @@
 ``load_inputs(source)`` reads every dataset named in ``data/datasets.yml`` and both
 geometries from the configured source, parses them into one tidy table with
 area codes and levels, completes the Stadtbezirk and city level for counts,
-and records a manifest entry for every input file.
+and records a manifest entry for every input file. Datasets of the city-wide
+``values`` endpoint (``endpoint: values``) enter the same table with the level
+"Stadt"; one marked ``optional: true`` that the source cannot deliver is listed
+in ``Inputs.missing`` instead of stopping the build.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from sozialbericht.data.aggregate import complete_levels
 from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
 from sozialbericht.data.opendata import Cache, LocalSource, open_source
 from sozialbericht.data.parse import parse
-from sozialbericht.errors import CatalogueError, ParseError, SozialberichtError
+from sozialbericht.data.parse_values import parse_values
+from sozialbericht.errors import CatalogueError, DataSourceError, ParseError, SozialberichtError
 from sozialbericht.settings import Settings
 
 KINDS = {"count", "rate", "mean", "median", "share"}
+ENDPOINTS = {"kdvalues": "fetch_dataset", "values": "fetch_values"}
 TIDY_COLUMNS = ["dataset", "area_code", "area_name", "level", "sbz_code", "feature", "year", "value", "status", "row"]
 
 
@@ -35,6 +40,12 @@ class DatasetSpec:
     unit: str = ""
     survey: bool = False
     features: dict = field(default_factory=dict)
+    endpoint: str = "kdvalues"  # kdvalues: per area; values: city-wide series
+    optional: bool = False  # may be missing from the source: the build lists it and goes on
+
+    @property
+    def city_wide(self) -> bool:
+        return self.endpoint == "values"
 
     def kind(self, feature: str) -> str:
         return self.features.get(feature, {}).get("kind", self.default_kind)
@@ -58,8 +69,18 @@ def read_dataset_specs(path: Path = config.DATA_DIR / "datasets.yml") -> dict[st
         bad = [k for k in kinds if k not in KINDS]
         if bad:
             raise CatalogueError(f"{where}: kind {bad[0]!r} is not one of {sorted(KINDS)}")
+        endpoint = entry.get("endpoint", "kdvalues")
+        if endpoint not in ENDPOINTS:
+            raise CatalogueError(f"{where}: field 'endpoint': {endpoint!r} is not one of {sorted(ENDPOINTS)}")
         specs[key] = DatasetSpec(
-            key, entry["title"], kind, entry.get("unit", ""), bool(entry.get("survey")), entry.get("features") or {}
+            key,
+            entry["title"],
+            kind,
+            entry.get("unit", ""),
+            bool(entry.get("survey")),
+            entry.get("features") or {},
+            endpoint,
+            bool(entry.get("optional")),
         )
     if not specs:
         raise CatalogueError(f"{path}: lists no datasets")
@@ -76,6 +97,12 @@ class Inputs:
     source: str
     # results the build computes once for all notebooks of an edition (see edition.precompute)
     precomputed: dict = field(default_factory=dict)
+    # optional datasets the source could not deliver: {"dataset", "title", "reason"}
+    missing: list[dict] = field(default_factory=list)
+
+    def has(self, dataset: str) -> bool:
+        """Whether the dataset was read (an optional one may be missing)."""
+        return dataset in self.specs and all(m["dataset"] != dataset for m in self.missing)
 
     def series(self, dataset: str, feature: str) -> pd.DataFrame:
         """Rows of one feature, all areas and years."""
@@ -159,11 +186,23 @@ def load_inputs(source, specs: dict[str, DatasetSpec] | None = None, cache: Cach
         record["repairs"] = [note for note in geography.repairs if note.startswith(label)]
     areas = geography.areas()
     frames = []
+    missing: list[dict] = []
     for key, spec in specs.items():
-        fetched = fetch("fetch_dataset", spec.title)
-        table = parse(fetched.content, fetched.source)
+        try:
+            fetched = fetch(ENDPOINTS[spec.endpoint], spec.title)
+        except DataSourceError as error:
+            if not spec.optional:
+                raise
+            missing.append({"dataset": key, "title": spec.title, "reason": str(error)})
+            continue
+        if spec.city_wide:
+            # the unit (einheit) stays with the parser's output; the catalogues name the unit they show
+            table = parse_values(fetched.content, fetched.source).drop(columns="unit")
+        else:
+            table = parse(fetched.content, fetched.source)
         table = geography.attach_codes(table, fetched.source)
-        _check_complete(table, areas, fetched.source)
+        if not spec.city_wide:
+            _check_complete(table, areas, fetched.source)
         _check_named_features(table, spec, fetched.source)
         table, gaps = mark_missing_years(table, step=2 if spec.survey else 1)
         table.insert(0, "dataset", key)
@@ -182,7 +221,9 @@ def load_inputs(source, specs: dict[str, DatasetSpec] | None = None, cache: Cach
         if specs[d].kind(f) == "count"
     }
     _check_counts(table, counts, manifest)
-    table = _zero_rates_unavailable(table, counts)
+    # the values endpoint marks missing figures with signs or leaves the year out: its zeros are real
+    kdvalues = {key for key, spec in specs.items() if not spec.city_wide}
+    table = _zero_rates_unavailable(table, counts, kdvalues)
     table, checks = complete_levels(table, areas, counts)
     table["row"] = table["row"].astype("Int64")
     # only inputs that parsed and matched the geography enter the cache
@@ -195,6 +236,7 @@ def load_inputs(source, specs: dict[str, DatasetSpec] | None = None, cache: Cach
         manifest,
         checks,
         source.describe(),
+        missing=missing,
     )
 
 
@@ -226,7 +268,9 @@ def _check_complete(table: pd.DataFrame, areas: pd.DataFrame, source: str) -> No
 
 def _check_named_features(table: pd.DataFrame, spec: DatasetSpec, source: str) -> None:
     """Every feature data/datasets.yml names is in the file: a file cut between two features looks complete."""
-    missing = sorted(set(spec.features) - set(table["feature"]))
+    # `optional: true` marks a feature one layout of the API lacks (the derived Ortsteil-only files keep counts only)
+    named = {feature for feature, entry in spec.features.items() if not (entry or {}).get("optional")}
+    missing = sorted(named - set(table["feature"]))
     if missing:
         raise ParseError(
             f"{source}: feature(s) {', '.join(map(repr, missing))} named for dataset {spec.key!r} in "
@@ -251,7 +295,7 @@ def mark_missing_years(table: pd.DataFrame, step: int = 1) -> tuple[pd.DataFrame
     return pd.concat([table, added[table.columns]], ignore_index=True), [int(y) for y in gaps]
 
 
-def _zero_rates_unavailable(table: pd.DataFrame, counts: set) -> pd.DataFrame:
+def _zero_rates_unavailable(table: pd.DataFrame, counts: set, datasets: set | None = None) -> pd.DataFrame:
     """A published rate, share, mean or median of exactly 0 stands for 'not available'.
 
     The API writes "0" where a survey had too few respondents or a figure did not exist
@@ -260,6 +304,8 @@ def _zero_rates_unavailable(table: pd.DataFrame, counts: set) -> pd.DataFrame:
     """
     is_count = pd.Series([(d, f) in counts for d, f in zip(table["dataset"], table["feature"])], index=table.index)
     zero = ~is_count & (table["status"] == "ok") & (table["value"] == 0)
+    if datasets is not None:
+        zero &= table["dataset"].isin(datasets)
     table.loc[zero, "status"] = "unavailable"
     table.loc[zero, "value"] = float("nan")
     return table

@@ -6,8 +6,11 @@ The only module that touches the network. Two sources share one interface:
   Dataset titles are resolved to ``kategorie_nr``/``rubrik_nr`` through the
   city's CKAN catalogue, because rubrik numbers move between catalogue versions.
 * ``LocalSource``: a folder laid out like the offline mirror (``INDEX.csv``,
-  ``kdvalues/kdvalues_kK_rR_y.csv``, ``geo/ortsteile.geojson``,
-  ``geo/stadtbezirke.geojson``).
+  ``kdvalues/kdvalues_kK_rR_y.csv``, ``values/values_kK_rR_y.json|csv``,
+  ``geo/ortsteile.geojson``, ``geo/stadtbezirke.geojson``).
+
+Two endpoints are read: ``kdvalues`` (small-area series, ``fetch_dataset``) and ``values``
+(city-wide series, ``fetch_values``); both resolve a dataset by its title.
 
 ``open_source(settings)`` picks one from the run's settings (``--data`` or ``SOZIALBERICHT_DATA``).
 """
@@ -133,9 +136,21 @@ class LocalSource:
         return sorted(self._index)
 
     def fetch_dataset(self, title: str) -> Fetched:
+        return self._fetch_file(title, "kdvalues")
+
+    def fetch_values(self, title: str) -> Fetched:
+        """A city-wide series of the ``values`` endpoint, stored under ``values/``."""
+        return self._fetch_file(title, "values")
+
+    def _fetch_file(self, title: str, endpoint: str) -> Fetched:
         entry = self._index.get(title)
         if entry is None:
             raise _unknown_title(title, self.titles(), str(self.index_path))
+        if Path(entry["file"]).parts[0] != endpoint:
+            raise DataSourceError(
+                f"{self.index_path} lists {entry['file']} for {title!r}, but this dataset is read from the "
+                f"{endpoint!r} endpoint (expected a file under {endpoint}/); check the endpoint in data/datasets.yml."
+            )
         path = self.root / entry["file"]
         if not path.is_file():
             raise DataSourceError(f"{self.index_path} lists {entry['file']} for {title!r}, but {path} does not exist.")
@@ -242,28 +257,36 @@ class LiveSource:
                 ) from None
         return self._packages
 
-    def resolve(self, title: str) -> tuple[int, int]:
-        """kategorie_nr and rubrik_nr of a kleinräumig yearly dataset, by its title."""
+    def resolve(self, title: str, endpoint: str = "kdvalues") -> tuple[int, int]:
+        """kategorie_nr and rubrik_nr of a yearly dataset of ``endpoint`` (kdvalues or values), by its title."""
         titles = []
         for package in self._catalogue():
             titles.append(package.get("title", ""))
             if package.get("title") != title:
                 continue
             for resource in package.get("resources", []):
-                url = resource.get("url") or ""
-                query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
-                if "kdvalues" in url and query.get("periode") == ["y"]:
+                parsed = urllib.parse.urlparse(resource.get("url") or "")
+                query = urllib.parse.parse_qs(parsed.query)
+                # the last path segment: "kdvalues" must not match "values"
+                if parsed.path.rstrip("/").rsplit("/", 1)[-1] == endpoint and query.get("periode") == ["y"]:
                     return int(query["kategorie_nr"][0]), int(query["rubrik_nr"][0])
-        raise _unknown_title(title, titles, f"the city's catalogue ({self.catalogue_url})")
+        raise _unknown_title(title, titles, f"the city's catalogue ({self.catalogue_url}, endpoint {endpoint})")
+
+    def _fetch_endpoint(self, title: str, endpoint: str, data_format: str) -> Fetched:
+        kategorie, rubrik = self.resolve(title, endpoint)
+        query = urllib.parse.urlencode(
+            {"kategorie_nr": kategorie, "rubrik_nr": rubrik, "periode": "y", "format": data_format}
+        )
+        url = f"{self.api_url}{endpoint}?{query}"
+        content = self._get_checked(url, data_format.upper())
+        return Fetched(title, content, url, _now(), sha256(content), kategorie, rubrik)
 
     def fetch_dataset(self, title: str) -> Fetched:
-        kategorie, rubrik = self.resolve(title)
-        query = urllib.parse.urlencode(
-            {"kategorie_nr": kategorie, "rubrik_nr": rubrik, "periode": "y", "format": "csv"}
-        )
-        url = f"{self.api_url}kdvalues?{query}"
-        content = self._get_checked(url, "CSV")
-        return Fetched(title, content, url, _now(), sha256(content), kategorie, rubrik)
+        return self._fetch_endpoint(title, "kdvalues", "csv")
+
+    def fetch_values(self, title: str) -> Fetched:
+        """A city-wide series; JSON, because only it keeps the label hierarchy (merkmal_1..4)."""
+        return self._fetch_endpoint(title, "values", "json")
 
     def fetch_geometry(self, level: str) -> Fetched:
         if level not in GEOMETRY_LEVELS:

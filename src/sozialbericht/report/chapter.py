@@ -16,13 +16,15 @@ from IPython.display import Markdown
 
 from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
-from sozialbericht.analysis import warning
-from sozialbericht.analysis.indicators import Indicator, changes, extremes, key_figure, level_values, reference_year
+from sozialbericht.analysis import patterns, segregation, warning
+from sozialbericht.analysis.indicators import Indicator, extremes, key_figure, level_values, reference_year
 from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
 from sozialbericht.policy import register as policy
-from sozialbericht.report import charts
+from sozialbericht.report import charts, policy_pages, synthesis
+from sozialbericht.report import summary as summary_text
 from sozialbericht.report import text as narrative
 from sozialbericht.report.edition import Edition, recommendations_text
+from sozialbericht.report.summary import load_effects
 from sozialbericht.report.tables import markdown_table
 
 RULE_WORDS = {
@@ -107,11 +109,81 @@ class Chapter:
         return Markdown(markdown_table(table) + note)
 
     def summary(self) -> Markdown:
-        sentences = [
-            narrative.key_figure_sentence(key_figure(self.values[i.id], i, self.year), self.year)
+        """What the table does not say: directions, co-movement, where the change happened, the gap between the
+        Ortsteile over ten years and who stays in the least favourable fifth."""
+        figures = [key_figure(self.values[i.id], i, self.year) for i in self.indicators]
+        blocks = [synthesis.directions_paragraph(figures)]
+        five = [kf for kf in figures if kf.five_years_year and not kf.indicator.survey and kf.year == self.year]
+        if five:
+            base, last = min(kf.five_years_year for kf in five), max(kf.year for kf in five)
+            blocks.append(
+                synthesis.pairs_paragraph(patterns.moved_together(self.values, self.indicators, last, base), base, last)
+            )
+        blocks.append(self._where_text())
+        blocks.append(
+            synthesis.spread_paragraph(
+                [
+                    s
+                    for s in (
+                        patterns.spread(self.values[i.id], i, self.ref_year(i.id) or self.year) for i in self.indicators
+                    )
+                    if s
+                ]
+            )
+        )
+        fifth = []
+        for ind in self.indicators:
+            year = self.ref_year(ind.id)
+            if year is not None:
+                rows = patterns.least_favourable(self.values[ind.id], ind, year)
+                first = int(ortsteil_years.min()) if len(ortsteil_years := self.values[ind.id]["year"]) else year
+                fifth.append((ind, [(n, int(y), first) for n, y in zip(rows["area_name"], rows["since"])]))
+        blocks.append(synthesis.fifth_paragraph(fifth))
+        blocks += [synthesis.published_rate_sentence(r) for r in self.published_rates]
+        blocks.append(self._effects_text())
+        return Markdown("\n\n".join(b for b in blocks if b))
+
+    @cached_property
+    def published_rates(self):
+        found = [
+            patterns.published_rate(self.inputs, i, self.values[i.id], self.ref_year(i.id) or self.year)
             for i in self.indicators
         ]
-        return Markdown("\n\n".join(sentences))
+        return [f for f in found if f is not None]
+
+    def _where_text(self) -> str:
+        """Where the city's change in the report year happened (counts behind the values, one per count)."""
+        lines, seen = [], set()
+        for ind in self.indicators:
+            year = self.ref_year(ind.id)
+            if year is None or year < self.year - 1:
+                continue
+            counted = ind.numerator if not ind.is_count else None
+            if counted in seen:
+                continue
+            item = patterns.concentration(self.values[ind.id], ind, year, year - 1)
+            if item is None:
+                continue
+            seen.add(counted)
+            label = "Zahl" if ind.is_count else f"Zähler: Merkmal „{ind.numerator.feature}“"
+            lines.append("- " + synthesis.concentration_sentence(item, label))
+        if not lines:
+            return ""
+        return "Wo sich die Zahlen im Berichtsjahr veränderten:\n\n" + "\n".join(lines)
+
+    @cached_property
+    def effects(self):
+        return load_effects(self.catalogue)
+
+    def _effects_text(self) -> str:
+        """The known special effects that touch this chapter's indicators in the report year, once per chapter."""
+        seen, lines = set(), []
+        for ind in self.indicators:
+            for effect in self.effects.for_indicator(ind.id, self.ref_year(ind.id) or self.year):
+                if effect.id not in seen:
+                    seen.add(effect.id)
+                    lines.append(f"**Bekannter Sondereffekt – {effect.title}:** {effect.note}")
+        return "\n\n".join(lines)
 
     # -- per indicator ----------------------------------------------------------------
     def _alt_number(self, ind: Indicator, value: float) -> str:
@@ -243,10 +315,13 @@ class Chapter:
         return self.edition.flags_for([i.id for i in self.indicators])
 
     def plans(self) -> Markdown:
-        return Markdown(policy.plans_markdown(self.edition.policy, self.id, self.year))
+        return Markdown(policy_pages.plans_markdown(self.edition.policy, self.id, self.year))
 
     def measures(self) -> Markdown:
-        return Markdown(policy.measures_markdown(self.edition.policy, self.id, self.year))
+        """The chapter's measures, after what already happens in its most affected Ortsteile."""
+        local = policy_pages.local_activity_markdown(self.edition.policy, self.flags, self.year)
+        measures = policy_pages.measures_markdown(self.edition.policy, self.id, self.year)
+        return Markdown(f"{local}\n\n{measures}" if local else measures)
 
     def recommendations(self) -> Markdown:
         return Markdown(recommendations_text(self.edition, self.id, [i.id for i in self.indicators]))
@@ -263,75 +338,72 @@ class Chapter:
             for rule, by_rule in group.groupby("rule", sort=False):
                 names = sorted(set(by_rule["area_name"]))
                 parts.append(f"{RULE_WORDS.get(rule, rule)}: {fmt.join_names(names)}")
-            lines.append(f"- **Frühwarnsystem, {ind.short}**: " + "; ".join(parts) + ".")
+            events = [e.title for e in self.effects.for_indicator(indicator_id, self.year)]
+            known = f" Bekannter Sondereffekt {self.year}: {fmt.join_names(events)}." if events else ""
+            lines.append(f"- **Frühwarnsystem, {ind.short}**: " + "; ".join(parts) + "." + known)
         return "\n".join(lines)
 
     # -- closing section ----------------------------------------------------------------
+    def _source_name(self, dataset: str) -> str:
+        """The source file of a dataset, named relative to the data source (never a path of this machine)."""
+        for record in self.inputs.manifest:
+            if record.get("dataset") == dataset:
+                file = Path(str(record.get("source", ""))).name
+                return f"Datei {file} („{record.get('name', dataset)}“)" if file else f"„{record.get('name', dataset)}“"
+        return f"Datensatz {dataset}"
+
     def developments(self) -> Markdown:
-        """What moved most over five years, and where, for each indicator of the chapter."""
-        items = []
-        survey_note = False
+        """Developments, not extremes: persistent trends and turning points of the city value, Ortsteil changes
+        beyond chance, new concentrations; artefacts, ends of series and known special effects named as such."""
+        items, unfavourable, seen = [], [], set()
+        events: dict[str, tuple] = {}
         for ind in self.indicators:
             year = self.ref_year(ind.id)
             if year is None:
                 continue
             kf = key_figure(self.values[ind.id], ind, self.year)
-            back = (year - kf.five_years_year) if kf.five_years_year else None
-            if not back:
-                items.append(f"- **{ind.short}**: keine Vergleichswerte fünf Jahre zurück.")
-                continue
-            moves = changes(self.values[ind.id], ORTSTEIL, year, kf.five_years_year)
-            stale = "; letzte verfügbare Daten" if year <= self.year - 3 else ""
-            line = (
-                f"- **{ind.short}** ({kf.five_years_year}–{year}{stale}): Stadt "
-                f"{narrative.change_text(ind, kf.change_five_years, kf.five_years)}"
-            )
-            if ind.is_grade_scale:
-                line += " (Notenskala: ein höherer Wert ist ungünstiger)"
-            if ind.survey and not moves.empty:
-                # a few hundred respondents per Ortsteil: the largest change is mostly sampling noise;
-                # said once below the list, not for every indicator
-                survey_note = True
-            elif not moves.empty:
-                tested = moves["significant"].notna().any()
-                # with counts, only a change larger than chance in a small area names the Ortsteil
-                named = moves[moves["significant"].eq(True)] if tested else moves
-                rises, falls = named[named["change"] > 0], named[named["change"] < 0]
-                qualifier = " gesicherter" if tested else ""
-                if not rises.empty:
-                    up = rises.iloc[0]
-                    line += (
-                        f"; stärkster{qualifier} Anstieg {grammar.area(up['area_name'], preposition='in')} um "
-                        f"{narrative.change_text(ind, up['change'], up['value_before'])}"
-                    )
-                if not falls.empty:
-                    down = falls.iloc[-1]
-                    line += (
-                        f"; stärkster{qualifier} Rückgang {grammar.area(down['area_name'], preposition='in')} um "
-                        f"{narrative.change_text(ind, down['change'], down['value_before'])}"
-                    )
-                if tested and rises.empty and falls.empty:
-                    line += "; in keinem Ortsteil eine statistisch gesicherte Veränderung"
-                if ind.direction != "neutral":
-                    worse = moves["change"] > 0 if ind.direction == "higher_worse" else moves["change"] < 0
-                    count = int(worse.sum())
-                    line += (
-                        f"; in {grammar.of_total(count, len(moves), 'Ortsteil')} entwickelte sich der Wert ungünstig"
-                    )
-                    if tested and count:
-                        certain = int((worse & moves["significant"].eq(True)).sum())
-                        line += (
-                            ", keiner davon statistisch gesichert"
-                            if certain == 0
-                            else f", davon {fmt.number(certain)} statistisch gesichert"
-                        )
-            items.append(line + ".")
+            trend = patterns.city_trend(self.values[ind.id], ind, year)
+            line = f"- **{ind.short}**"
+            if kf.five_years_year:
+                line += (
+                    f" ({kf.five_years_year}–{year}: Stadt "
+                    f"{narrative.change_text(ind, kf.change_five_years, kf.five_years)}"
+                    + ("; Notenskala, ein höherer Wert ist ungünstiger" if ind.is_grade_scale else "")
+                    + ")"
+                )
+            sentences = [synthesis.trend_sentence(ind, trend, year, kf.change_previous)]
+            if year < self.year and not ind.survey:
+                sentences.append(
+                    f"Die Reihe endet {year}: die {self._source_name(ind.numerator.dataset)} enthält für "
+                    f"{year + 1}–{self.year} keine verwendbaren Werte"
+                )
+            if kf.five_years_year:
+                moves = patterns.ortsteil_changes(self.values[ind.id], ind, year, kf.five_years_year)
+                sentences.append(synthesis.ortsteile_sentence(moves))
+                if moves.new_in_fifth:
+                    sentences.append(synthesis.new_in_fifth_sentence(moves))
+                sentences.append(synthesis.artefact_sentence(moves, self._source_name(ind.numerator.dataset), seen))
+                for effect in self.effects.in_window(ind.id, kf.five_years_year, year):
+                    events.setdefault(effect.id, (effect, []))[1].append(ind.short)
+            else:
+                sentences.append("Keine Vergleichswerte fünf Jahre zurück")
+            items.append(line + ": " + ". ".join(s for s in sentences if s) + ".")
+            bad = {"higher_worse": ("rising", "turn_up"), "higher_better": ("falling", "turn_down")}
+            if trend.kind in bad.get(ind.direction, ()):
+                unfavourable.append(ind)
         text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
-        if survey_note:
+        if any(i.survey for i in self.indicators) and items:
+            text += "\n\n" + synthesis.SURVEY_NOTE
+        for effect, shorts in events.values():
+            years = fmt.join_names([str(y) for y in effect.years])
             text += (
-                "\n\nBei Werten der Bürgerumfrage werden einzelne Ortsteile nicht hervorgehoben: ihre Werte sind "
-                "Stichprobenschätzungen aus wenigen Befragten je Ortsteil."
+                f"\n\nIn die betrachteten fünf Jahre fällt der bekannte Sondereffekt „{effect.title}“ ({years}); "
+                f"er betrifft hier {fmt.join_names(shorts)}. Veränderungen dieser Kennzahlen sind vor diesem "
+                "Hintergrund zu lesen."
             )
+        consequences = self._consequences(unfavourable)
+        if consequences:
+            text += "\n\n" + consequences
         warnings = self.warning_summary()
         if warnings:
             text += (
@@ -339,6 +411,79 @@ class Chapter:
                 "Kapitels:\n\n" + warnings
             )
         return Markdown(text)
+
+    def _consequences(self, unfavourable: list[Indicator]) -> str:
+        """What an unfavourable trend means for the chapter's measures: which measures address it, or none."""
+        if not unfavourable:
+            return ""
+        measures = policy.measures_for_chapter(self.edition.policy, self.id, self.year)
+        covered, missing = [], []
+        for ind in unfavourable:
+            linked = [
+                row["title"]
+                for _, row in measures.iterrows()
+                if any(link.get("id") == ind.id for link in (row.get("indicators") or []))
+            ]
+            (covered if linked else missing).append((ind, linked))
+        parts = [
+            f"Für die ungünstige Entwicklung {('bei ' + grammar.label(ind.short, 'dat')).replace('bei dem ', 'beim ')} sieht das Maßnahmenregister "
+            + ("die Maßnahme " if len(linked) == 1 else "die Maßnahmen ")
+            + fmt.join_names([f"„{t}“" for t in linked])
+            + " vor; ihre Wirkung ist an dieser Kennzahl zu prüfen."
+            for ind, linked in covered
+        ]
+        if missing:
+            parts.append(
+                f"Für {fmt.join_names([grammar.label(i.short, 'akk') for i, _ in missing])} ist im Maßnahmenregister keine Maßnahme "
+                "hinterlegt; das ist bei der Fortschreibung der Pläne und Maßnahmen zu prüfen."
+            )
+        return " ".join(parts)
+
+    # -- segregation ----------------------------------------------------------------------
+    @cached_property
+    def segregation_index(self) -> pd.DataFrame:
+        frame = segregation.index_by_year(self.inputs)
+        return frame[frame["year"] <= self.year]
+
+    def segregation_text(self) -> Markdown:
+        frame = self.segregation_index
+        if frame.empty:
+            return Markdown("Für den Segregationsindex fehlen in den Daten die nötigen Zählwerte.")
+        lead = (
+            "Der Segregationsindex (Index der Dissimilarität nach Duncan) misst, wie ungleich zwei Gruppen über "
+            f"die {fmt.number(int(frame['areas'].max()))} Ortsteile verteilt wohnen: 0 heißt gleich verteilt, 100 "
+            "heißt vollständig getrennt; der Wert ist der Anteil einer Gruppe in Prozent, der umziehen müsste, "
+            "damit beide gleich verteilt wären (Methode im Anhang)."
+        )
+        sentences = summary_text.segregation_sentences(frame, self.year, effects=self.effects)
+        text = lead + "\n\n" + "\n".join(f"- {s}" for s in sentences)
+        if not sentences:
+            text += f"\n\nFür {self.year} liegt kein Indexwert vor."
+        return Markdown(text)
+
+    def segregation_chart(self):
+        frame = self.segregation_index.assign(Index=lambda f: f["index"] * 100)
+        if frame.empty:
+            return Markdown("")
+        frame["Gruppe"] = frame["group"] + " / " + frame["rest"].str.replace("^(den|der) ", "", regex=True)
+        frame = frame.rename(columns={"year": "Jahr"})
+        latest = frame[frame["Jahr"] == frame["Jahr"].max()]
+        alt = "Liniendiagramm: Segregationsindex je Jahr; zuletzt " + "; ".join(
+            f"{g}: {fmt.number(v, 1)}" for g, v in zip(latest["Gruppe"], latest["Index"])
+        )
+        name = f"{self.year}-segregation"
+        csv = self._csv(frame[["Jahr", "Gruppe", "Index", "areas"]], name)
+        chart = charts.trend_chart(
+            frame,
+            x="Jahr",
+            y="Index",
+            series="Gruppe",
+            title="Segregationsindex über die Ortsteile, Stadt Leipzig",
+            y_title="Index (0–100)",
+            number_format=",.1f",
+            series_title="Gruppe",
+        )
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def _csv(self, frame: pd.DataFrame, name: str) -> str | None:
         if self.data_dir is None:

@@ -15,7 +15,9 @@ from sozialbericht.analysis import warning
 from sozialbericht.analysis.indicators import compute, read_catalogue
 from sozialbericht.data.inputs import Inputs, read_inputs
 from sozialbericht.errors import SozialberichtError
-from sozialbericht.policy import register as policy_module
+from sozialbericht.policy import matching
+from sozialbericht.policy.schema import Policy, load_policy
+from sozialbericht.report import policy_pages
 
 
 class Edition:
@@ -65,11 +67,17 @@ class Edition:
         if stored is not None:
             return stored
         values = warning.load_values(self.inputs, self.warning_config)
-        return warning.run(values, self.year, self.warning_config)
+        effects = warning.special_effects(self.catalogue)
+        return warning.run(values, self.year, self.warning_config, effects=effects)
 
     @cached_property
-    def policy(self) -> policy_module.Policy:
-        return policy_module.load_policy(self.year)
+    def policy(self) -> Policy:
+        return load_policy(self.year, geography=self.inputs.geography)
+
+    @cached_property
+    def evidence(self) -> pd.DataFrame:
+        """Per Ortsteil and target group: is the group's evidence above the city's (participation rule)?"""
+        return matching.group_evidence(self.policy, self.values, self.year)
 
     def index_components(self) -> list[str]:
         return [i.id for i in self.warning_config.index]
@@ -89,14 +97,9 @@ POLICY_FOLDER = "politik"
 
 
 def recommendations_text(edition: Edition, chapter_id: str, indicators: list[str]) -> str:
-    """Recommendations derived by rule from the flags on a chapter's indicators and the register."""
+    """Recommendations by place for the flags on a chapter's indicators."""
     flags = edition.flags_for(indicators)
-    if flags.empty:
-        return (
-            "Das Frühwarnsystem markiert für die Kennzahlen dieses Kapitels keinen Ortsteil; "
-            "daraus ergibt sich keine zusätzliche Empfehlung."
-        )
-    return policy_module.recommendations_markdown(edition.policy, flags, edition.year, chapter_id)
+    return policy_pages.recommendations_markdown(edition.policy, flags, edition.year, chapter_id)
 
 
 def policy_fragments(edition: Edition) -> dict[str, str]:
@@ -105,18 +108,19 @@ def policy_fragments(edition: Edition) -> dict[str, str]:
     rewrites these files only, and no notebook needs to run again.
     """
     fragments = {}
-    flags = edition.warning.flags
+    policy, year = edition.policy, edition.year
     for chapter in edition.catalogue.chapters:
         indicators = [i.id for i in edition.catalogue.for_chapter(chapter["id"])]
-        fragments[f"{chapter['id']}-plaene.md"] = policy_module.plans_markdown(
-            edition.policy, chapter["id"], edition.year
-        )
-        fragments[f"{chapter['id']}-massnahmen.md"] = policy_module.measures_markdown(
-            edition.policy, chapter["id"], edition.year
-        )
+        flags = edition.flags_for(indicators)
+        fragments[f"{chapter['id']}-plaene.md"] = policy_pages.plans_markdown(policy, chapter["id"], year)
+        local = policy_pages.local_activity_markdown(policy, flags, year)
+        measures = policy_pages.measures_markdown(policy, chapter["id"], year)
+        fragments[f"{chapter['id']}-massnahmen.md"] = f"{local}\n\n{measures}" if local else measures
         fragments[f"{chapter['id']}-empfehlungen.md"] = recommendations_text(edition, chapter["id"], indicators)
-    for code, area_flags in flags.groupby("area_code"):
-        fragments[f"beteiligung-ot-{code}.md"] = policy_module.participation_markdown(edition.policy, area_flags)
+    for code, area_flags in edition.warning.flags.groupby("area_code"):
+        fragments[f"beteiligung-ot-{code}.md"] = policy_pages.participation_markdown(
+            policy, area_flags, edition.evidence, year
+        )
     return {name: text if text.endswith("\n") else text + "\n" for name, text in fragments.items()}
 
 

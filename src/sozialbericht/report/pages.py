@@ -9,10 +9,12 @@ from IPython.display import Markdown
 
 from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
+from sozialbericht.analysis.city_series import load_city_series
 from sozialbericht.analysis.indicators import read_catalogue
 from sozialbericht.data.inputs import read_inputs
-from sozialbericht.policy.register import escape_markdown as escape
+from sozialbericht.report.coverage import coverage_markdown, load_open_datasets
 from sozialbericht.report.dates import edition_dates
+from sozialbericht.report.policy_pages import escape_markdown as escape
 from sozialbericht.report.tables import markdown_table
 
 STATUS_TEXT = {
@@ -39,6 +41,8 @@ ORIGINS = [
 CONFIGURATION = [
     ("data/indicators.yml", "Kapitel und Indikatorenkatalog: Zähler, Nenner, Einheit, Richtung, Definition"),
     ("data/datasets.yml", "gelesene Datensätze der Schnittstelle und ihre Merkmale"),
+    ("data/stadtreihen.yml", "stadtweite Reihen ohne kleinräumige Werte und ihre Kapitel"),
+    ("data/offene_datensaetze.yml", "verfügbare, noch nicht ausgewertete Datensätze der Schnittstelle"),
     ("data/fruehwarnsystem.yml", "Frühwarnsystem: Indexindikatoren, Klassengrenzen, Regeln je Kennzahl"),
     ("data/sondereffekte.yml", "bekannte Sondereffekte mit Jahren, Kennzahlen und Quelle"),
     ("data/plans.yml", "Pläne und Konzepte der Stadt"),
@@ -87,7 +91,13 @@ class EditionPages:
 
     def intro(self) -> Markdown:
         chapters = "\n".join(f"- {c['title']}" for c in self.catalogue.chapters)
-        missing = "\n".join(f"- **{m['theme']}**: {m['reason']}" for m in self.catalogue.missing_themes)
+        coverage = coverage_markdown(
+            self.catalogue,
+            self.inputs.specs,
+            load_city_series(datasets=self.inputs.specs),
+            load_open_datasets(),
+            getattr(self.inputs, "missing", []),
+        )
         datasets = [m for m in self.inputs.manifest if m.get("dataset")]
         # a local folder's path means nothing to readers; the appendix names it with every file's checksum
         source = (
@@ -95,15 +105,10 @@ class EditionPages:
             if self.inputs.source.startswith("lokaler")
             else f"abgerufen über die {self.inputs.source}"
         )
-        closing = (
-            f" Redaktionsschluss war der {fmt.german_date(self.dates.redaktionsschluss)}."
-            if self.dates.redaktionsschluss
-            else ""
-        )
         text = f"""**{self.dates.title_line()}**
 
 Dieser Bericht beschreibt die soziale Lage in Leipzig zum Stichtag {self.dates.stichtag}
-für die Stadt, ihre 10 Stadtbezirke und 63 Ortsteile.{closing} Alle Zahlen, Karten und Texte werden aus den
+für die Stadt, ihre 10 Stadtbezirke und 63 Ortsteile. Alle Zahlen, Karten und Texte werden aus den
 Daten des Amtes für Statistik und Wahlen berechnet ({grammar.count(len(datasets), "Datensatz", digits=True)} der
 Open-Data-Schnittstelle, {source}; Dateien und Prüfsummen im Anhang „Daten, Quellen und Methoden“, Teil
 „Technische Angaben“); keine Zahl ist von Hand eingetragen. Jedes Themen- und Steuerungskapitel endet mit dem Abschnitt „Entwicklungen und neue
@@ -113,10 +118,7 @@ Die Kapitel dieser Ausgabe:
 
 {chapters}
 
-**Themen ohne kleinräumige Daten.** Für folgende Themen des bisherigen Sozialreports enthält die
-Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
-
-{missing}
+{coverage}
 """
         return Markdown(text)
 
@@ -174,6 +176,11 @@ Datenquelle keine Reihen nach Ortsteilen; sie fehlen in dieser Ausgabe:
                 "\n\nHerkunft der Dateien laut Verzeichnis des Datenordners (`INDEX.csv`). Abgeleitete Dateien "
                 "wurden nicht von der Schnittstelle abgerufen, sondern aus einer Kopie Dritter in deren Format "
                 "umgebaut:\n\n" + "\n".join(f"- {quoted(name)}: {origin_text(origin)}" for name, origin in origins)
+            )
+        missing = getattr(self.inputs, "missing", [])
+        if missing:
+            text += "\n\nNicht geliefert (optionale Datensätze; die Ausgabe wurde ohne sie erstellt):\n\n" + "\n".join(
+                f"- {' '.join(m['title'].split())}: {escape(m['reason'])}" for m in missing
             )
         return Markdown(text + input_notes(self.inputs.manifest))
 

@@ -8,7 +8,7 @@ import math
 from sozialbericht import fmt
 from sozialbericht.analysis.indicators import changes, reference_year
 from sozialbericht.data.geography import ORTSTEIL
-from sozialbericht.policy import register as policy
+from sozialbericht.policy import matching
 from sozialbericht.report import text as narrative
 
 # the indicators the sentences look at (the annex's key figures; imported by profiles)
@@ -113,9 +113,7 @@ def _warning_sentence(profiles, code: str) -> str:
         lead = f"Frühwarnsystem: {status['group']}" + (", besondere Aufmerksamkeit" if status["attention"] else "")
     if flags.empty:
         return lead + "; keine Kennzahl ist markiert, daher leitet der Bericht hier keine Maßnahme ab."
-    found = policy.recommendations(profiles.policy, flags, profiles.year)
-    measures = found[found["kind"] == "massnahme"].drop_duplicates("measure")
-    titles = [policy.beispiel_prefix(m.beispiel) + str(m.measure_title) for m in measures.itertuples()]
+    found = matching.recommendations(profiles.policy, flags, profiles.year)
     marked = fmt.join_names(
         sorted(
             {profiles.catalogue.indicators[i].short for i in flags["indicator"] if i in profiles.catalogue.indicators}
@@ -123,9 +121,15 @@ def _warning_sentence(profiles, code: str) -> str:
         or ["Index"]
     )
     text = f"{lead}; markiert: {marked}."
-    if titles:
-        return text + " Vorgesehen ist: " + "; ".join(titles[:3]) + "."
-    return text + " Im Maßnahmenregister ist dafür keine Maßnahme hinterlegt (Handlungsbedarf ohne Maßnahme)."
+    local = found[found["kind"] == "vor_ort"].drop_duplicates("measure")["measure_title"].tolist()
+    city_wide = found[found["kind"] == "gesamtstaedtisch"].drop_duplicates("measure")["measure_title"].tolist()
+    if local:
+        text += " Vor Ort vorgesehen: " + "; ".join(local[:3]) + "."
+    elif city_wide:
+        text += " Vor Ort ist keine Maßnahme eingetragen; stadtweit wirkt: " + "; ".join(city_wide[:2]) + "."
+    else:
+        text += " Im Maßnahmenregister ist dafür keine Maßnahme hinterlegt (Handlungsbedarf ohne Maßnahme)."
+    return text
 
 
 def _short(indicator) -> str:

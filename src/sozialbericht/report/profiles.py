@@ -22,9 +22,9 @@ from IPython.display import Markdown
 from sozialbericht import fmt, style
 from sozialbericht.analysis.indicators import reference_year
 from sozialbericht.data.geography import ORTSTEIL, STADT
-from sozialbericht.policy import register as policy
 from sozialbericht.report import charts, profile_text
 from sozialbericht.report.edition import Edition
+from sozialbericht.report.policy_pages import escape_markdown
 from sozialbericht.report.profile_text import KEY_INDICATORS
 from sozialbericht.report.tables import html_table, markdown_table
 
@@ -248,7 +248,7 @@ class Profiles(Edition):
             )
         if not flags.empty:
             lines += ["", "Markierungen:", ""]
-            lines += [f"- {row.severity_label}: {policy.escape_markdown(row.reason)}" for row in flags.itertuples()]
+            lines += [f"- {row.severity_label}: {escape_markdown(row.reason)}" for row in flags.itertuples()]
         lines += [
             "",
             "## Kennzahlen im Vergleich",

@@ -1,0 +1,178 @@
+"""Golden texts of the findings on the fixture mirror: change the fixture, the sentence changes as expected.
+
+The expected numbers are worked out by hand from tests/fixtures/mirror (4 Ortsteile, 2021–2023).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sozialbericht.analysis import findings
+from sozialbericht.analysis.indicators import compute, read_catalogue
+from sozialbericht.analysis.warning import FLAG_COLUMNS
+from sozialbericht.data.inputs import load_inputs
+from sozialbericht.data.opendata import Cache, LocalSource
+from sozialbericht.report.summary import district_paragraph, finding_sentence
+
+CATALOGUE = """
+chapters:
+  - {id: arbeit, title: Arbeit, notebook: arbeit}
+indicators:
+  - id: arbeitslose_je_1000
+    title: Arbeitslose je 1.000 Einwohner
+    short: Arbeitslose je 1.000 EW
+    chapter: arbeit
+    numerator: {dataset: arbeitslose, feature: Arbeitslose insgesamt}
+    denominator: {dataset: einwohner, feature: Einwohner insgesamt}
+    factor: 1000
+    unit: je 1.000 Einwohner
+    decimals: 1
+    direction: higher_worse
+    definition: test
+  - id: einwohner
+    title: Einwohner
+    chapter: arbeit
+    numerator: {dataset: einwohner, feature: Einwohner insgesamt}
+    unit: Personen
+    decimals: 0
+    direction: neutral
+    definition: test
+"""
+
+NO_FLAGS = pd.DataFrame(columns=FLAG_COLUMNS)
+
+
+def edit(path, area: str, feature: str, year: str, value: str) -> None:
+    """Set one cell of a kdvalues CSV of the fixture copy."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = [h.strip('"') for h in lines[0].split(",")]
+    column = header.index(year)
+    for n, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[0] == area and cells[1].strip() == feature:
+            cells[column] = f'"{value}"'
+            lines[n] = ",".join(cells)
+            break
+    else:
+        raise AssertionError(f"{area} / {feature} not in {path.name}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def build(mirror, specs, tmp_path):
+    path = tmp_path / "indicators.yml"
+    path.write_text(CATALOGUE, encoding="utf-8")
+    catalogue = read_catalogue(path, datasets=specs)
+    inputs = load_inputs(LocalSource(mirror), specs, Cache(tmp_path / "cache"))
+    values = {i: compute(inputs, ind) for i, ind in catalogue.indicators.items()}
+    return catalogue, values
+
+
+def test_population_sentence_as_the_fixture_has_it(mirror, specs, tmp_path):
+    catalogue, values = build(mirror, specs, tmp_path)
+    finding = findings.assess(values["einwohner"], catalogue.indicators["einwohner"], 2023, NO_FLAGS)
+    # 29.770 -> 29.990: +220 = +0,7 %; the usual change (2021->2022) is 270, so no comparison is drawn
+    assert (
+        finding_sentence(finding)
+        == "**Einwohner:** Die Zahl stieg 2023 gegenüber 2022 um 220 (0,7 %) auf 29.990 Personen."
+    )
+    assert finding.typical_change == 270
+
+
+def test_population_sentence_follows_a_changed_fixture(mirror, specs, tmp_path):
+    kd = mirror / "kdvalues" / "kdvalues_k2_r1_y.csv"
+    edit(kd, "Schönefeld-Ost", "Einwohner insgesamt", "2023", "12710")
+    edit(kd, "Nordost", "Einwohner insgesamt", "2023", "22917")
+    edit(kd, "Stadt Leipzig", "Einwohner insgesamt", "2023", "30600")
+    catalogue, values = build(mirror, specs, tmp_path)
+    finding = findings.assess(values["einwohner"], catalogue.indicators["einwohner"], 2023, NO_FLAGS)
+    # +830 = +2,8 % of 29.770; 830 / 270 = 3,07: about three times the usual change
+    assert finding_sentence(finding) == (
+        "**Einwohner:** Die Zahl stieg 2023 gegenüber 2022 um 830 (2,8 %) auf 30.600 Personen. "
+        "Das ist etwa dreimal so viel wie die übliche Veränderung der vorigen Jahre (270)."
+    )
+
+
+def test_a_missing_ortsteil_gives_no_city_rate_and_no_finding(mirror, specs, tmp_path):
+    catalogue, values = build(mirror, specs, tmp_path)
+    # Schönefeld-Ost 2022 is missing: the city rate 2022 is missing, so 2023 has no previous year
+    assert (
+        findings.assess(values["arbeitslose_je_1000"], catalogue.indicators["arbeitslose_je_1000"], 2023, NO_FLAGS)
+        is None
+    )
+
+
+def test_a_change_within_chance_is_no_finding_and_a_large_one_is(mirror, specs, tmp_path):
+    kd = mirror / "kdvalues" / "kdvalues_k7_r3_y.csv"
+    edit(kd, "Schönefeld-Ost", "Arbeitslose insgesamt", "2022", "880")
+    catalogue, values = build(mirror, specs, tmp_path)
+    ind = catalogue.indicators["arbeitslose_je_1000"]
+    # 1.929 / 29.770 -> 1.916 / 29.990 per 1.000: 64,8 -> 63,9, Poisson z = -0,44: chance
+    assert findings.assess(values[ind.id], ind, 2023, NO_FLAGS) is None
+    assert abs(findings.chance_z(values[ind.id], 2023, 2022) - (-0.438)) < 0.01
+
+    edit(kd, "Schönefeld-Ost", "Arbeitslose insgesamt", "2023", "1400")
+    catalogue, values = build(mirror, specs, tmp_path)
+    finding = findings.assess(values[ind.id], ind, 2023, NO_FLAGS)
+    # 2.446 / 29.990 = 81,56 per 1.000, +16,76; usual change 2021->2022: 67,63 -> 64,80 = 2,83; 5,9 times
+    assert finding_sentence(finding) == (
+        "**Arbeitslose je 1.000 Einwohner:** Der Wert stieg 2023 gegenüber 2022 um 16,8 auf 81,6 je 1.000 Einwohner, "
+        "eine Verschlechterung. Das ist fast sechsmal so viel wie die übliche Veränderung der vorigen Jahre (2,8)."
+    )
+    assert finding.people == 2446 - 1929
+    assert finding.reasons[0] == "size"
+
+
+def test_flags_and_special_effects_are_named(mirror, specs, tmp_path):
+    catalogue, values = build(mirror, specs, tmp_path)
+    ind = catalogue.indicators["einwohner"]
+    flags = pd.DataFrame(
+        [
+            {c: None for c in FLAG_COLUMNS} | {"indicator": "einwohner", "area_name": n}
+            for n in ("Zentrum", "Zentrum-Ost")
+        ]
+    )
+
+    class Effect:
+        title = "Zuzug"
+
+    class Effects:
+        def for_indicator(self, indicator, year):
+            return [Effect()] if year == 2023 else []
+
+    finding = findings.assess(values["einwohner"], ind, 2023, flags, Effects())
+    text = finding_sentence(finding)
+    # the Zentrum Ortsteile take the article (grammar.area)
+    assert "Das Frühwarnsystem markiert bei dieser Kennzahl das Zentrum und das Zentrum-Ost." in text
+    assert text.endswith("Bekannter Sondereffekt: Zuzug.")
+    assert finding.parts["warning"] == pytest.approx(2 / findings.WARNING_FULL)
+
+
+def test_selection_rule_limits_and_fills():
+    class Fake:
+        def __init__(self, chapter, score):
+            self.indicator = type("I", (), {"chapter": chapter, "id": f"{chapter}{score}"})()
+            self.score = score
+
+    ranked = [Fake("a", 0.9), Fake("a", 0.8), Fake("a", 0.7), Fake("a", 0.6)] + [Fake(c, 0.1) for c in "bcdefghijklmn"]
+    chosen = findings.select(ranked)
+    # at most 3 per chapter; below the minimum score, filled up to MIN_FINDINGS with the next best
+    assert [f.indicator.chapter for f in chosen[:3]] == ["a", "a", "a"]
+    assert len(chosen) == findings.MIN_FINDINGS
+    assert sum(f.indicator.chapter == "a" for f in chosen) == 3
+
+
+def test_district_paragraph_names_attention_in_agreement(mirror, specs, tmp_path):
+    catalogue, values = build(mirror, specs, tmp_path)
+    ind = catalogue.indicators["arbeitslose_je_1000"]
+    one = findings.District("0", "Mitte", 7690, 70, [(ind, 30.0, 20.0)], [], ["Zentrum"], 2023)
+    assert district_paragraph(one) == (
+        "**Mitte** (7.690 Einwohner/-innen, +70 gegenüber 2022). Deutlich ungünstiger als in der Stadt "
+        "insgesamt: Arbeitslose je 1.000 EW (30,0 je 1.000 Einwohner; Stadt 20,0). Besonderen Handlungsbedarf "
+        "sieht das Frühwarnsystem im Ortsteil Zentrum."
+    )
+    two = findings.District("1", "Nordost", 22917, 610, [], [], ["Schönefeld-Ost", "Schönefeld-Abtnaundorf"], 2023)
+    assert district_paragraph(two).endswith(
+        "Bei keiner Kennzahl weicht der Stadtbezirk deutlich von der Stadt ab. Besonderen Handlungsbedarf sieht "
+        "das Frühwarnsystem in den Ortsteilen Schönefeld-Ost und Schönefeld-Abtnaundorf."
+    )
