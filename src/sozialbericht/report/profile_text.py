@@ -114,11 +114,10 @@ def _warning_sentence(profiles, code: str) -> str:
     if flags.empty:
         return lead + "; keine Kennzahl ist markiert, daher leitet der Bericht hier keine Maßnahme ab."
     found = matching.recommendations(profiles.policy, flags, profiles.year)
+    indicators = profiles.catalogue.indicators
+    # an index flag concerns the social index (status and dynamics), not one indicator of the catalogue
     marked = fmt.join_names(
-        sorted(
-            {profiles.catalogue.indicators[i].short for i in flags["indicator"] if i in profiles.catalogue.indicators}
-        )
-        or ["Index"]
+        sorted({indicators[i].short if i in indicators else "Sozialindex" for i in flags["indicator"]})
     )
     text = f"{lead}; markiert: {marked}."
     local = found[found["kind"] == "vor_ort"].drop_duplicates("measure")["measure_title"].tolist()
