@@ -4,13 +4,15 @@
 #   make html YEAR=2021         website only (faster)
 #   make verify YEAR=2021       recompute a published edition from its inputs, compare every number
 #   make test                   all tests (set SOZIALBERICHT_DATA to a mirror folder for offline runs)
+#   make notebooks              regenerate notebooks/ and _toc.yml after editing data/report.yml,
+#                               the chapters of data/indicators.yml or data/texts/*.md
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 YEAR ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
-.PHONY: setup report html pdf verify lint test test-fast bench clean
+.PHONY: setup report html pdf verify lint test test-fast bench clean notebooks
 
 setup: $(VENV)/.installed .system-deps
 
@@ -45,6 +47,9 @@ test: setup lint
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e"
+
+notebooks: setup
+	$(BIN)/python tools/make_notebooks.py
 
 bench: setup
 	$(BIN)/python scripts/bench.py

@@ -19,6 +19,7 @@ def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
     from sozialbericht.analysis.city_series import CitySeriesCatalogue
     from sozialbericht.analysis.special_effects import SpecialEffects
+    from sozialbericht.analysis.warning.schema import WarningFile
     from sozialbericht.data.structure import ReportStructure
     from sozialbericht.policy import schema
     from sozialbericht.report.coverage import OpenDatasets
@@ -32,6 +33,7 @@ def catalogue_models():
         ("participation.yml", schema.ParticipationFile, "Beteiligungsformate und Gremien"),
         ("target_groups.yml", schema.TargetGroupsFile, "Zielgruppen"),
         ("gebiete.yml", schema.AreaGroupsFile, "Gebiete (Gruppen von Ortsteilen)"),
+        ("fruehwarnsystem.yml", WarningFile, "Frühwarnsystem: Index, Klassen und Regeln"),
         ("editions.yml", EditionsConfig, "Daten der Ausgaben (Stichtag, Redaktionsschluss)"),
         ("stadtreihen.yml", CitySeriesCatalogue, "Stadtweite Reihen"),
         ("offene_datensaetze.yml", OpenDatasets, "Verfügbare, noch nicht ausgewertete Datensätze"),

@@ -105,10 +105,11 @@ def text_cells(path: Path) -> list:
     return cells
 
 
-# chapter-specific sections (report/households.py); placed after the key figures
+# chapter-specific cells (report/households.py): setup, cells after the introduction, sections after the key figures
 EXTRA = {
     "haushalte": (
         "from sozialbericht.report.households import Households\n\nhouseholds = Households(chapter)",
+        [code("households.scope()")],  # right after the chapter's introduction
         [
             md("## Haushaltsgrößen in der Stadt"),
             code("households.size_chart()"),
@@ -139,11 +140,12 @@ def city_series_cells(chapter_id, root: Path = ROOT):
 
 
 def chapter_notebook(chapter, indicators, root: Path = ROOT):
-    extra_setup, extra_cells = EXTRA.get(chapter["id"], ("", []))
+    extra_setup, intro_cells, extra_cells = EXTRA.get(chapter["id"], ("", [], []))
     city_setup, city_cells = city_series_cells(chapter["id"], root)
     cells = [
         md(f"# {chapter['title']}"),
         code("chapter.intro()"),
+        *intro_cells,
         md("## Kennzahlen"),
         code("chapter.key_figures()"),
         code("chapter.summary()"),

@@ -76,7 +76,7 @@ def test_difference_to_sum_of_ortsteile_is_reported(edition):
         assert "stimmen alle veröffentlichten Summen" in page
     else:
         row = re.search(
-            r"Einwohner insgesamt</td>\s*<td[^>]*>Stadt Leipzig</td>\s*<td[^>]*>([\d.]+)</td>\s*"
+            r"Einwohner insgesamt“?</td>\s*<td[^>]*>Stadt Leipzig</td>\s*<td[^>]*>([\d.]+)</td>\s*"
             r"<td[^>]*>([\d.]+)</td>\s*<td[^>]*>([+−][\d.]+)</td>",
             page,
         )

@@ -108,6 +108,9 @@ def test_chapter_texts_say_what_the_checks_found(inputs, catalogue):
         "Ende 2023 zählte Leipzig 15.353 Haushalte" in text and "48,1\u00a0% davon waren Einpersonenhaushalte" in text
     )
     assert "2022 mit der Summe" in Households(FakeChapter(inputs, catalogue, 2022)).count_check().data
+    # family data are not read by any indicator: the chapter says so, from the catalogue's missing themes
+    scope = households.scope().data
+    assert "Kinder und Familie" in scope and "„Familien mit Kindern (Jahreszahlen, kleinräumig)“" in scope
 
 
 # -- Wohnungsbestand: the recorded layout and the older derived one ------------------------------

@@ -18,6 +18,7 @@ import yaml
 from sozialbericht.analysis import warning as W
 from sozialbericht.analysis.indicators import read_catalogue
 from sozialbericht.errors import CatalogueError
+from sozialbericht.report.warning_text import method_text
 
 CITY = ("14713000", "Stadt Leipzig")
 COLUMNS = [
@@ -153,10 +154,10 @@ def test_overdispersed_counts_do_not_make_a_trend_certain():
     assert adjusted["p_value"] > 0.05
     assert adjusted["statistic"] == pytest.approx(plain["statistic"] / math.sqrt(plain["dispersion"]))
     # φ comes from T - 2 = 3 degrees of freedom: p from Student's t (two-sided), not the normal
-    assert adjusted["p_value"] == pytest.approx(W._student_p(adjusted["statistic"], 3))
-    assert W._student_p(3.182, 3) == pytest.approx(0.05, abs=1e-4) and W._student_p(2.0, 2) == pytest.approx(
-        0.1835, abs=1e-4
-    )
+    assert adjusted["p_value"] == pytest.approx(W.stats._student_p(adjusted["statistic"], 3))
+    assert W.stats._student_p(3.182, 3) == pytest.approx(0.05, abs=1e-4) and W.stats._student_p(
+        2.0, 2
+    ) == pytest.approx(0.1835, abs=1e-4)
     steady = pd.DataFrame({"year": years, "numerator": [100, 110, 120, 130, 140], "denominator": [1000] * 5})
     steady["value"] = steady["numerator"] / steady["denominator"] * 100
     corrected = W.trend_test(steady, years=5, overdispersion=True)["p_value"]
@@ -183,19 +184,23 @@ def test_classify_puts_a_value_on_a_threshold_into_the_upper_class():
     assert list(classes) == ["hoch", "mittel", "mittel", "niedrig", "niedrig", "sehr niedrig", "sehr niedrig", None]
 
 
-def index_data():
-    """sgb2_dichte in five Ortsteile: three at 10 % (480 residents each), one at 20 % (1,000 residents),
-    one tiny one at 60 % (250 residents). Weighted over the classifiable Ortsteile (1,440 vs 1,000
-    residents) the 20 % Ortsteil has z = sqrt(1440/1000) = 1.2, the others -sqrt(1000/1440)."""
+def index_data(scale: int = 100):
+    """sgb2_dichte in five Ortsteile: three at 10 % (480 residents each × scale), one at 20 % (1,000 ×
+    scale), one tiny one at 60 % (250 residents). Weighted over the classifiable Ortsteile the 20 %
+    Ortsteil has z = sqrt(1440/1000) = 1.2, the others -sqrt(1000/1440), whatever the scale. D rises
+    by 2 points while the city rises by 0.54: with scale 100 (48,000 and 100,000 residents) that is far
+    beyond chance, with scale 1 (480 and 1,000 residents) it is not."""
     areas = {
-        ("00", "A"): {2020: (48, 480), 2022: (48, 480)},
-        ("01", "B"): {2020: (48, 480), 2022: (48, 480)},
-        ("02", "C"): {2020: (48, 480), 2022: (48, 480)},
-        ("10", "D"): {2020: (180, 1000), 2022: (200, 1000)},
+        ("00", "A"): {2020: (48 * scale, 480 * scale), 2022: (48 * scale, 480 * scale)},
+        ("01", "B"): {2020: (48 * scale, 480 * scale), 2022: (48 * scale, 480 * scale)},
+        ("02", "C"): {2020: (48 * scale, 480 * scale), 2022: (48 * scale, 480 * scale)},
+        ("10", "D"): {2020: (180 * scale, 1000 * scale), 2022: (200 * scale, 1000 * scale)},
         ("11", "Klein"): {2020: (100, 250), 2022: (150, 250)},
     }
-    values = rates("sgb2_dichte", areas, {2020: (474, 3690), 2022: (494, 3690)})
-    return {"sgb2_dichte": values}, population({"00": 480, "01": 480, "02": 480, "10": 1000, "11": 250})
+    city = {2020: (324 * scale + 100, 2440 * scale + 250), 2022: (344 * scale + 150, 2440 * scale + 250)}
+    values = rates("sgb2_dichte", areas, city)
+    sizes = {"00": 480 * scale, "01": 480 * scale, "02": 480 * scale, "10": 1000 * scale, "11": 250}
+    return {"sgb2_dichte": values}, population(sizes)
 
 
 def test_a_chosen_z_score_lands_in_the_expected_class(catalogue):
@@ -206,9 +211,11 @@ def test_a_chosen_z_score_lands_in_the_expected_class(catalogue):
     assert table.loc["10", "status_class"] == "niedrig"
     assert table.loc["00", "status_index"] == pytest.approx(-math.sqrt(1000 / 1440))
     assert table.loc["00", "status_class"] == "mittel"
-    # dynamics: +2 points in D, 0 elsewhere -> the same z of 1.2 -> 'negativ'
-    assert table.loc["10", "dynamics_index"] == pytest.approx(1.2)
+    # dynamics: D rises 2 points against the city's ~0.8: far beyond chance with these counts
+    assert table.loc["10", "dynamics_index"] > 1.0
+    assert table.loc["10", "dynamics_q"] < 0.05
     assert table.loc["10", "dynamics_class"] == "negativ"
+    assert table.loc["00", "dynamics_class"] == "stabil"
     assert table.loc["10", "group"] == "Status niedrig / Dynamik negativ"
     assert bool(table.loc["10", "attention"]) and not bool(table.loc["00", "attention"])
 
@@ -242,7 +249,7 @@ def test_small_ortsteil_is_marked_and_not_classed(catalogue):
 
 
 def test_small_denominator_marks_an_ortsteil_as_too_small(catalogue):
-    values, pop = index_data()
+    values, pop = index_data(scale=1)
     cfg = config(catalogue, index={"indicators": [{"id": "sgb2_dichte", "min_denominator": 500}]})
     table = W.status_dynamics(values, 2022, cfg, pop).set_index("area_code")
     assert table.loc[["00", "01", "02"], "too_small"].all()
@@ -326,7 +333,7 @@ def test_flags_name_the_reason_and_skip_noise(catalogue):
     assert reason.startswith(
         "Alleinerziehende im SGB II 2022 mit 30,0\u00a0% signifikant über dem Stadtwert von 18,5\u00a0%"
     )
-    assert "(95-%-KI 27,2–32,9)" in reason
+    assert "(95-%-KI 27,2–32,9; p < 0,001, q < 0,001)" in reason
     assert result.loc[0, "year_used"] == 2022 and result.loc[0, "target_groups"] == []
 
 
@@ -445,7 +452,7 @@ def test_changes_since_lists_new_and_gone_flags():
     assert changes.loc["00", "change"] == "nicht mehr markiert"
     assert "01" not in changes.index
     assert W.changes_since(current, current).empty
-    assert list(W.changes_since(W._empty_flags(), current)["change"]) == ["neu markiert"] * 2
+    assert list(W.changes_since(W.rules._empty_flags(), current)["change"]) == ["neu markiert"] * 2
 
 
 def test_derive_counts_for_a_published_share():
@@ -461,7 +468,7 @@ def test_derive_counts_for_a_published_share():
 
 def test_method_text_states_the_configured_numbers(catalogue):
     cfg = config(catalogue, rules=[{"indicator": "sgb2_dichte", "rule": "worsening_trend", "years": 4}])
-    text = W.method_text(cfg)
+    text = method_text(cfg)
     for expected in (
         "Wilson",
         "Cochran-Armitage",
@@ -478,7 +485,7 @@ def test_method_text_states_the_configured_numbers(catalogue):
 
 def test_the_shipped_configuration_is_valid(catalogue):
     cfg = W.load_config(W.CONFIG_PATH, catalogue)
-    assert [i.id for i in cfg.index] == ["arbeitslosenanteil", "sgb2_dichte", "sgb2_alleinerziehende"]
+    assert [i.id for i in cfg.index] == ["arbeitslosenanteil", "sgb2_dichte", "sgb2_kinderquote"]
     assert cfg.ci_method("arbeitslosenanteil") == "wilson"
     assert cfg.ci_method("straftaten_je_1000") == "poisson"
     assert cfg.ci_method("lebenszufriedenheit") == "none"

@@ -140,7 +140,36 @@ def read_catalogue(path: Path = config.DATA_DIR / "indicators.yml", datasets=Non
     return Catalogue(chapters, indicators, raw.get("missing_themes") or [])
 
 
+CHILDREN_UNDER_15 = Term("alter", "unter 15 Jahre (berechnet)")
+
+
+def _children_under_15(inputs) -> pd.DataFrame:
+    """Persons under 15, derived from the population and the Jugend- and Altenquote.
+
+    Both quotas are per 100 persons aged 15 to under 65 (P): J = U/P*100, A = O/P*100, and the
+    population E = U + P + O, hence U = E * J / (100 + J + A). Exact up to the published
+    decimals of the quotas; the status is the worst of the three inputs.
+    """
+    keys = ["area_code", "year"]
+    population = _feature(inputs, Term("einwohner", "Einwohner insgesamt"))
+    young = _feature(inputs, Term("alter", "Jugendquote"))[keys + ["value", "status"]]
+    old = _feature(inputs, Term("alter", "Altenquote"))[keys + ["value", "status"]]
+    frame = population.merge(young, on=keys, how="left", suffixes=("", "_j")).merge(
+        old, on=keys, how="left", suffixes=("", "_a")
+    )
+    frame["value"] = frame["value"] * frame["value_j"] / (100 + frame["value_j"] + frame["value_a"])
+    for suffix in ("_j", "_a"):
+        bad = frame["status"].isin(USABLE) & ~frame[f"status{suffix}"].fillna("missing").isin(USABLE)
+        frame.loc[bad, "status"] = frame.loc[bad, f"status{suffix}"].fillna("missing")
+    return frame[["area_code", "area_name", "level", "sbz_code", "year", "value", "status"]]
+
+
+DERIVED_FEATURES = {CHILDREN_UNDER_15: _children_under_15}
+
+
 def _feature(inputs, term: Term) -> pd.DataFrame:
+    if term in DERIVED_FEATURES:
+        return DERIVED_FEATURES[term](inputs)
     rows = inputs.series(term.dataset, term.feature)
     return rows[["area_code", "area_name", "level", "sbz_code", "year", "value", "status"]]
 

@@ -67,7 +67,8 @@ class Edition:
         if stored is not None:
             return stored
         values = warning.load_values(self.inputs, self.warning_config)
-        return warning.run(values, self.year, self.warning_config)
+        effects = warning.special_effects(self.catalogue)
+        return warning.run(values, self.year, self.warning_config, effects=effects)
 
     @cached_property
     def policy(self) -> Policy:

@@ -95,6 +95,22 @@ class Households:
         start = first.first_year if first is not None and first.first_year else shares["year"].min()
         return shares[(shares["year"] <= self.year) & (shares["year"] >= start)]
 
+    def scope(self) -> Markdown:
+        """What the chapter covers; whether family data are read is decided by the catalogues, not typed here."""
+        from sozialbericht.report.coverage import titles_read, uncovered_themes
+
+        read = titles_read(self.chapter.catalogue, self.inputs.specs)
+        families = [t for t in uncovered_themes(self.chapter.catalogue, read) if "Familien" in t["theme"]]
+        text = (
+            "Das Kapitel beschreibt die Haushalte nach ihrer Größe: wie viele es in jedem Ortsteil gibt, wie groß sie "
+            "im Durchschnitt sind und wie hoch der Anteil der Einpersonenhaushalte und der Haushalte mit fünf und "
+            "mehr Personen ist. Es steht vor dem Kapitel „Kinder und Familie“, weil die Haushaltsstruktur den "
+            "Rahmen für Familien, Alleinlebende und Wohnungsbedarf bildet."
+        )
+        if families:
+            text += f" {families[0]['reason']}"
+        return Markdown(text)
+
     def size_chart(self):
         shares = self._shares()
         if shares.empty:

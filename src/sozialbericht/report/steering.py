@@ -9,13 +9,16 @@ from IPython.display import Markdown
 
 from sozialbericht import fmt, grammar, style
 from sozialbericht.analysis import warning
+from sozialbericht.analysis.indicators import _children_under_15
 from sozialbericht.policy import matching, register
 from sozialbericht.report import charts, policy_pages
 from sozialbericht.report.edition import Edition
 from sozialbericht.report.policy_pages import escape_markdown
 from sozialbericht.report.tables import markdown_table
+from sozialbericht.report.warning_text import method_text
 
-STATUS_COLORS = {"hoch": "#542788", "mittel": "#b2abd2", "niedrig": "#fdb863", "sehr niedrig": "#b35806"}
+# darker = less favourable, in both maps (one hue each); the legend says so
+STATUS_COLORS = {"hoch": "#f2f0f7", "mittel": "#cbc9e2", "niedrig": "#9e9ac8", "sehr niedrig": "#54278f"}
 # what a status class means socially: "hoch" is the favourable end (a low index)
 STATUS_WORDS = {
     "hoch": "hoch (günstig)",
@@ -23,8 +26,21 @@ STATUS_WORDS = {
     "niedrig": "niedrig (ungünstig)",
     "sehr niedrig": "sehr niedrig (sehr ungünstig)",
 }
-DYNAMICS_COLORS = {"positiv": "#5e3c99", "stabil": "#d9d9d9", "negativ": "#e66101"}
+DYNAMICS_COLORS = {"positiv": "#fff5eb", "stabil": "#fdd0a2", "negativ": "#d94701"}
+DARKER = "dunkler = ungünstiger"
+RULE_NAMES = {
+    "worse_than_city": "Stadtvergleich",
+    "worsening_trend": "Trend",
+    "threshold": "Schwellenwert",
+    warning.ATTENTION_RULE: "Index",
+}
+BACKTEST_NAMES = {
+    "dynamik": "Frühwarnsystem: Dynamik negativ",
+    "aufmerksamkeit": "Frühwarnsystem: besonderer Aufmerksamkeitsbedarf",
+    "naiv": "Naive Regel: ungünstigstes Fünftel im Status",
+}
 TOO_SMALL = "zu klein für eine Einstufung"
+TOO_SMALL_COLOR = "#bdbdbd"
 
 
 def _index(value) -> str:
@@ -46,18 +62,21 @@ class SteeringPages(Edition):
         lines = [f"- {row.title}: " + (row.note or f"Wert {row.year_used} verwendet") for row in used.itertuples()]
         return Markdown(
             f"Das Frühwarnsystem ordnet jeden Ortsteil nach seinem **Status** (Niveau) und seiner **Dynamik** "
-            f"(Veränderung über {grammar.amount(config.dynamics_period, 0, 'Jahr', 'akk')}) ein. Der Index besteht aus "
-            f"{grammar.join(grammar.label(name, 'dat') for name in names)}; jede Kennzahl wird gegen die Ortsteile standardisiert (z-Wert). "
-            f"Ortsteile mit weniger als {fmt.number(config.min_population)} "
-            f"{style.persons('Einwohner', 'dat')} oder zu kleinen Nennern werden nicht eingestuft. Zusätzlich prüfen Regeln jede Kennzahl mit Konfidenzintervallen gegen den "
-            "Stadtwert und mit einem Trendtest über die letzten Werte, damit kleine Ortsteile nicht wegen "
-            "Zufallsschwankungen markiert werden. Regeln und Verfahren sind im Anhang „Daten, Quellen und "
-            "Methoden“ beschrieben.\n\n"
+            f"(Veränderung über {grammar.amount(config.dynamics_period, 0, 'Jahr', 'akk')} gegenüber der Stadt) "
+            "ein, wie das Berliner Monitoring Soziale Stadtentwicklung. Der Index besteht aus "
+            f"{grammar.join(grammar.label(name, 'dat') for name in names)}. "
+            f"Ortsteile mit weniger als {fmt.number(config.min_population)} {style.persons('Einwohner', 'dat')} "
+            "oder zu kleinen Nennern werden nicht eingestuft. Eine Veränderung zählt nur, wenn sie sich vom Zufall "
+            "unterscheidet: Veränderungen werden nach ihrem Zufallsfehler zum Stadtwert hin geschrumpft, und "
+            "„negativ“ oder „positiv“ setzt einen Test voraus, der die Rate falscher Entdeckungen über alle "
+            "Ortsteile begrenzt. Dasselbe gilt für jede Regel. Wie gut das trägt, zeigen ein Simulationstest im "
+            "Methodenanhang und der Rückblick am Ende dieses Kapitels. Regeln und Verfahren sind im Anhang "
+            "„Daten, Quellen und Methoden“ beschrieben.\n\n"
             "**Vorsicht bei der Deutung:** Die Regeln sehen Veränderungen, nicht ihre Ursachen. Sondereffekte wie "
             "die Corona-Pandemie (2020/21) und der Wechsel geflüchteter Menschen aus der Ukraine in die "
-            "Grundsicherung nach SGB II (ab Juni 2022) verändern Dynamik und Trends in einzelnen Ortsteilen "
-            "stark; die Konfidenzintervalle behandeln Personen als unabhängig und sind daher eher zu eng. "
-            "Eine Markierung ist ein Anlass, vor Ort genauer hinzusehen, kein Urteil.\n\n"
+            "Grundsicherung nach SGB II (ab Juni 2022) verändern Status und Dynamik in einzelnen Ortsteilen "
+            "stark; Markierungen in solchen Jahren nennen das Ereignis. Eine Markierung ist ein Anlass, vor Ort "
+            "genauer hinzusehen, kein Urteil.\n\n"
             f"Verwendete Datenjahre für die Ausgabe {self.year}:\n\n" + "\n".join(lines)
         )
 
@@ -74,7 +93,7 @@ class SteeringPages(Edition):
     def _map(self, field: str, colors: dict, title: str):
         geo = self._status_geo()
         categories = list(colors) + [TOO_SMALL]
-        palette = list(colors.values()) + ["#f0f0f0"]
+        palette = list(colors.values()) + [TOO_SMALL_COLOR]
         counts = geo[field].value_counts()
         alt_text = (
             f"Karte der 63 Ortsteile nach {field}-Klasse {self.year}: "
@@ -87,7 +106,7 @@ class SteeringPages(Edition):
             self.data_dir.mkdir(parents=True, exist_ok=True)
             csv = f"daten/{name}.csv"
             charts.save_chart_csv(geo[["area_code", "area_name", field, "group"]], self.data_dir / f"{name}.csv")
-        chart = charts.category_map(geo, field, title, f"{field}-Klasse", categories, palette, detail="group")
+        chart = charts.category_map(geo, field, title, f"{field} ({DARKER})", categories, palette, detail="group")
         return charts.ChartOutput(chart, name, alt_text, csv_href=csv, png=self.png)
 
     def status_map(self):
@@ -146,9 +165,16 @@ class SteeringPages(Edition):
                 f"  - {row.severity_label}: {escape_markdown(row.reason)}" for row in group.itertuples()
             )
             parts.append(f"- **{area}**\n{reasons}")
+        affected = int((flags["special_effect"] != "").sum())
+        effect_text = (
+            f" {affected} der {len(flags)} Markierungen fallen in Indikator und Jahre eines bekannten Sondereffekts "
+            "(in der Begründung genannt); ihre Ursache ist nicht zwingend eine soziale Entwicklung."
+            if affected
+            else " Keine Markierung fällt in einen bekannten Sondereffekt."
+        )
         return Markdown(
             f"{grammar.count(len(order), 'Ortsteil')} {grammar.verb(len(order), 'ist', 'sind')} {self.year} markiert "
-            "(Alarm vor Warnung vor Hinweis):\n\n" + "\n".join(parts)
+            f"(Alarm vor Warnung vor Hinweis).{effect_text}\n\n" + "\n".join(parts)
         )
 
     def changes(self) -> Markdown:
@@ -186,7 +212,9 @@ class SteeringPages(Edition):
         counts = classed["status_class"].value_counts()
         dyn = classed["dynamics_class"].value_counts()
         flagged = self.warning.flags
-        by_indicator = flagged[flagged["indicator"] != warning.INDEX_INDICATOR]["indicator"].value_counts()
+        rules = flagged[flagged["indicator"] != warning.INDEX_INDICATOR]
+        # one indicator counts once: Ortsteile per indicator, not rule hits
+        by_indicator = rules.groupby("indicator")["area_code"].nunique().sort_values(ascending=False)
         top = ", ".join(f"{self.catalogue.indicators[i].short} ({n})" for i, n in by_indicator.head(3).items())
         attention = classed[classed["attention"]]["area_name"].tolist()
         text = (
@@ -199,11 +227,127 @@ class SteeringPages(Edition):
             + ".\n"
         )
         if top:
-            text += f"- Häufigste Regelmarkierungen: {top}.\n"
+            text += f"- Regelmarkierungen (Ortsteile je Kennzahl): {top}.\n"
         return Markdown(text)
 
+    def matrix(self) -> Markdown:
+        """The 4 × 3 status × dynamics matrix with the Ortsteile in each cell (as in Berlin)."""
+        config = self.warning_config
+        classed = self.warning.status[~self.warning.status["too_small"]]
+        header = "| Status / Dynamik | " + " | ".join(config.dynamics_classes) + " |"
+        lines = [header, "|---|" + "---|" * len(config.dynamics_classes)]
+        for status_class in config.status_classes:
+            cells = []
+            for dynamics_class in config.dynamics_classes:
+                names = classed.loc[
+                    (classed["status_class"] == status_class) & (classed["dynamics_class"] == dynamics_class),
+                    "area_name",
+                ].sort_values()
+                cells.append(
+                    f"**{len(names)}**: " + ", ".join(escape_markdown(n) for n in names) if len(names) else "0"
+                )
+            lines.append(f"| {STATUS_WORDS.get(status_class, status_class)} | " + " | ".join(cells) + " |")
+        small = self.warning.status.loc[self.warning.status["too_small"], "area_name"].tolist()
+        note = f"\n\nNicht eingestuft: {fmt.join_names(small)}." if small else ""
+        return Markdown(
+            "Zeilen: Status (von günstig nach ungünstig); Spalten: Dynamik. In jeder Zelle die Zahl der "
+            "Ortsteile und ihre Namen.\n\n" + "\n".join(lines) + note
+        )
+
+    def inactive_rules(self) -> Markdown:
+        inactive = self.warning.inactive
+        if inactive.empty:
+            return Markdown(f"Alle Regeln können {self.year} mit den vorhandenen Daten greifen.")
+        rows = pd.DataFrame(
+            {
+                "Eintrag": inactive["entry"].map(lambda e: e.split(" (")[0].replace("rules entry", "Regel")),
+                "Kennzahl": inactive["indicator"].map(lambda i: self.catalogue.indicators[i].short),
+                "Regel": inactive["rule"].map(RULE_NAMES),
+                "Grund": inactive["reason"],
+            }
+        )
+        return Markdown(
+            f"{grammar.upper_first(grammar.count(len(inactive), 'Regel'))} des Frühwarnsystems "
+            f"{grammar.verb(len(inactive), 'kann', 'können')} {self.year} mit den vorhandenen Daten nicht greifen "
+            f"und {grammar.verb(len(inactive), 'ist', 'sind')} inaktiv; sie zählen in keiner Übersicht dieses "
+            "Kapitels mit.\n\n" + markdown_table(rows, align=["l", "l", "l", "l"])
+        )
+
+    def backtest(self) -> Markdown:
+        """Section 'Wie verlässlich ist das Frühwarnsystem?': hit rate and false alarms against a naive rule."""
+        test = self.warning.backtest or {}
+        pooled = test.get("pooled")
+        if pooled is None or pooled.empty:
+            return Markdown(
+                "Für einen Rückblick fehlen Jahre: Der Index und die drei folgenden Jahre müssen vorliegen."
+            )
+        years = test["years"]
+        events = int(pooled["events"].iloc[0])
+        ortsteil_years = int(pooled["ortsteile"].iloc[0])
+        rows = pd.DataFrame(
+            {
+                "Regel": pooled["rule"].map(BACKTEST_NAMES),
+                "Markierungen": pooled["flagged"].map(fmt.number),
+                "Treffer": pooled["hits"].map(fmt.number),
+                "Trefferquote": [
+                    f"{fmt.percent(100 * r, 0)} ({h} von {events})" if r == r else fmt.DASH
+                    for r, h in zip(pooled["hit_rate"], pooled["hits"])
+                ],
+                "Fehlalarme": [
+                    f"{fmt.number(f)} ({fmt.percent(100 * s, 0)} der Markierungen)" if s == s else fmt.DASH
+                    for f, s in zip(pooled["false_alarms"], pooled["false_alarm_share"])
+                ],
+            }
+        )
+        by_rule = pooled.set_index("rule")
+        system, naive = by_rule.loc["aufmerksamkeit"], by_rule.loc["naiv"]
+        if events == 0:
+            verdict = "In diesem Zeitraum hat sich kein Ortsteil nach der Definition verschlechtert; eine Trefferquote lässt sich nicht angeben."
+        else:
+            better_hits = system["hits"] - naive["hits"]
+            fewer_alarms = naive["false_alarms"] - system["false_alarms"]
+            verdict = (
+                f"Das System findet {int(system['hits'])} der {events} Verschlechterungen, die naive Regel "
+                f"{int(naive['hits'])}; es gibt {int(system['false_alarms'])} Fehlalarme, die naive Regel "
+                f"{int(naive['false_alarms'])}. "
+                + (
+                    "Damit ist das System der naiven Regel nicht überlegen: "
+                    if better_hits <= 0 and fewer_alarms <= 0
+                    else "Damit unterscheidet sich das System von der naiven Regel: "
+                )
+                + "Verschlechterungen dieser Stärke sind selten, und der Status ändert sich über drei Jahre "
+                "kaum. Eine Markierung sagt deshalb vor allem, wo die Lage ungünstig ist, nicht, wo sie "
+                "sich verschlechtern wird."
+            )
+        dyn = by_rule.loc["dynamik"]
+        return Markdown(
+            f"Rückblick auf die Jahre {years[0]}–{years[-1]} ({fmt.number(ortsteil_years)} Ortsteil-Jahre, je Jahr "
+            f"nur mit den Daten bis zu diesem Jahr gerechnet): In {events} Fällen hat sich ein Ortsteil in den "
+            f"folgenden {test['horizon']} Jahren verschlechtert (Statusindex mindestens "
+            f"{fmt.number(test['worsening'], 1)} höher oder Wechsel in die ungünstigste Statusklasse).\n\n"
+            + markdown_table(rows, align=["l", "r", "r", "l", "l"])
+            + f"\n\n{verdict} Die Dynamik allein („negativ“) traf {int(dyn['hits'])} von {events} Fällen bei "
+            f"{int(dyn['false_alarms'])} Fehlalarmen. Der Rückblick wird bei jedem Build aus den Daten berechnet; "
+            "das Verfahren steht im Methodenanhang."
+        )
+
     def method(self) -> Markdown:
-        return Markdown(warning.method_text(self.warning_config))
+        return Markdown(method_text(self.warning_config, self.warning, self.children_derivation()))
+
+    def children_derivation(self) -> dict:
+        """How exactly the children under 15 follow from population, Jugend- and Altenquote (city rows)."""
+        derived = _children_under_15(self.inputs)
+        derived = derived[derived["value"].notna()]
+        offset = (derived["value"] - derived["value"].round()).abs()
+        city = derived[derived["level"] == "Stadt"]
+        city_offset = (city["value"] - city["value"].round()).abs()
+        return {
+            "years": int(len(city)),
+            "whole": int((city_offset < 0.01).sum()),
+            "exceptions": sorted(int(y) for y in city.loc[city_offset >= 0.01, "year"]),
+            "max_offset": float(offset.max()) if len(offset) else float("nan"),
+            "whole_share": float((offset < 0.01).mean()) if len(offset) else float("nan"),
+        }
 
     # -- Handlungsstrategien und Maßnahmen -----------------------------------------------
     def register(self) -> Markdown:
