@@ -63,6 +63,13 @@
       link.className = "sb-pdf-link";
       box.appendChild(link);
     }
+    if (pdf && pdf.annex) {
+      var annex = document.createElement("a");
+      annex.href = new URL(pdf.annex, siteRoot).href;
+      annex.textContent = "Ortsteil-Steckbriefe " + current + " (PDF)";
+      annex.className = "sb-pdf-link";
+      box.appendChild(annex);
+    }
     var home = document.createElement("a");
     home.href = siteRoot.href;
     home.textContent = "Alle Ausgaben";

@@ -120,6 +120,14 @@ def ortsteile():
     return geo
 
 
+@pytest.fixture(scope="module")
+def stadtbezirke(ortsteile):
+    path = Path(os.environ["SOZIALBERICHT_DATA"]) / "geo" / "stadtbezirke.geojson"
+    import geopandas as gpd
+
+    return gpd.read_file(path).to_crs(4326)
+
+
 # --------------------------------------------------------------------------- formats and classes
 
 
@@ -344,7 +352,7 @@ def test_map_geometry_is_small_clockwise_and_cached(ortsteile):
 def test_choropleth_legend_tooltip_and_size(ortsteile):
     chart = charts.choropleth(ortsteile, "value", "Einwohner", "Einwohner", ",.0f", classes=5)
     output = charts.ChartOutput(chart, "karte", "Karte der Einwohner")
-    spec = output.spec
+    spec = output.spec["layer"][0]  # the areas; borders and names are layers over them
     domain = spec["encoding"]["color"]["scale"]["domain"]
     assert len(domain) == 6 and domain[-1] == "keine Angabe"
     assert domain[0].startswith("500 bis unter ") and " bis unter " in domain[1]
@@ -363,10 +371,69 @@ def test_choropleth_png_draws_polygons(ortsteile):
     total = pixels.shape[0] * pixels.shape[1]
     assert len(counts) > 20
     assert max(counts.values()) < 0.8 * total  # not one colour everywhere
-    palette = [hex_rgb(c) for c in charts.sequential_palette("viridis", 5)] + [hex_rgb(charts.MISSING_COLOR)]
+    palette = [hex_rgb(c) for c in charts.map_palette("neutral", 5)] + [hex_rgb(charts.MISSING_COLOR)]
     drawn = [counts.get(colour, 0) for colour in palette]
     # every class and the grey cover areas, not just their legend square (22 x 22 px at scale 2)
     assert all(n > 5000 for n in drawn), drawn
     # polygons on a white page, not one filled rectangle (which leaves almost no white)
     assert sum(drawn) < 0.5 * total
     assert counts.get((255, 255, 255), 0) > 0.3 * total
+
+
+def test_one_colour_rule_darker_is_less_favourable():
+    def lightness(colour):
+        r, g, b = hex_rgb(colour)
+        return 0.299 * r + 0.587 * g + 0.114 * b
+
+    worse = charts.map_palette("higher_worse", 5)
+    better = charts.map_palette("higher_better", 5)
+    neutral = charts.map_palette("neutral", 5)
+    # classes run from the lowest to the highest value
+    assert [lightness(c) for c in worse] == sorted((lightness(c) for c in worse), reverse=True)
+    assert [lightness(c) for c in better] == sorted(lightness(c) for c in better)
+    assert better == worse[::-1]
+    assert set(neutral).isdisjoint(worse), "neutral indicators get a scheme of their own"
+    assert "ungünstiger" in charts.legend_direction("higher_worse")
+    assert "niedrigere" in charts.legend_direction("higher_better")
+    assert "ohne Wertung" in charts.legend_direction("neutral")
+    with pytest.raises(ValueError, match="direction"):
+        charts.map_palette("sideways", 5)
+
+
+def test_choropleth_names_direction_city_value_borders_and_places(ortsteile, stadtbezirke):
+    chart = charts.choropleth(
+        ortsteile,
+        "value",
+        "Arbeitslose",
+        "% der 15- bis 64-Jährigen",
+        ",.0f",
+        direction="higher_worse",
+        city_value=float(ortsteile["value"].median()),
+        borders=stadtbezirke,
+        label_names=[ortsteile["area_name"].iloc[0]],
+    )
+    spec = charts.chart_spec(chart)
+    areas, border, *names = spec["layer"]
+    legend_title = areas["encoding"]["color"]["title"]
+    assert legend_title[1] == "dunkler = ungünstiger (höhere Werte)"
+    assert legend_title[2].startswith("Stadt Leipzig: ")
+    assert sum("darin Stadt" in label for label in areas["encoding"]["color"]["scale"]["domain"]) == 1
+    assert border["mark"]["type"] == "geoshape" and border["mark"]["filled"] is False
+    texts = [layer for layer in names if layer["mark"]["type"] == "text"]
+    named = {row["area_name"] for t in texts for row in spec["datasets"][t["data"]["name"]]}
+    assert texts and named == {ortsteile["area_name"].iloc[0]}
+
+
+def test_counts_are_circles_not_coloured_areas(ortsteile, stadtbezirke):
+    chart = charts.symbol_map(ortsteile, "value", "Einwohner", "Personen", ",.0f", borders=stadtbezirke)
+    spec = charts.chart_spec(chart)
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert "circle" in marks
+    for layer in spec["layer"]:
+        if layer["mark"]["type"] == "geoshape":
+            assert "color" not in layer.get("encoding", {}), "a count never colours the areas"
+    circles = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+    size = circles["encoding"]["size"]
+    assert size["scale"]["zero"] is True and size["scale"]["domain"][0] == 0  # area proportional to the count
+    png = charts.ChartOutput(chart, "karte", "Karte").to_png()
+    assert len(colour_counts(read_png(png))) > 10

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sozialbericht import settings as config
-from sozialbericht.build import downloads, release
+from sozialbericht.build import annex, downloads, release
+from sozialbericht.build import pdf as report_pdf
 from sozialbericht.build.common import BuildError, atomic_write, digest, log
 from sozialbericht.build.lock import edition_lock
 from sozialbericht.build.notebooks import code_digest, execute_notebooks
@@ -151,23 +152,42 @@ def _build_locked(settings: Settings, inputs: Inputs, year: int, force: bool, st
             year, inputs_file, edition_dir, workers, inputs.content_digest(), needs, runner=runner
         )
     stage_dir = stage(year, edition_dir, settings.build_dir / "stage" / str(year))
-    html = pdf = None
-    if "html" in formats:
-        jupyter_book(stage_dir, "html", strict=settings.strict)
-        html = stage_dir / "_build" / "html"
-        copy_chart_data(stage_dir, html)
-        downloads.write_downloads(inputs, year, html / "downloads")
-    if "pdf" in formats:
-        pdf = stage_dir / "_build" / "latex" / release.pdf_name(year)
-        pdf.unlink(missing_ok=True)  # never publish the PDF of an earlier run
-        jupyter_book(stage_dir, "pdflatex", strict=settings.strict, source_date=edition_dates(year).source_date_epoch())
-        if not pdf.is_file():
-            raise BuildError(f"The LaTeX build produced no {pdf.name}; see {stage_dir}/_build/latex.")
+    html = pdf = annex_pdf = None
+    # both PDFs build while Sphinx writes the website: the report in its own output folder
+    # (build/pdf.py), the Ortsteil annex as a small LaTeX document of its own (build/annex.py)
+    annex_dir = settings.build_dir / "work" / str(year) / "annex"
+    pdf_process = annex_process = None
+    try:
+        if "pdf" in formats:
+            report_pdf.stale_pdf(stage_dir, year).unlink(missing_ok=True)  # never publish an earlier run's PDF
+            log("jupyter-book pdflatex (next to the website) and the Ortsteil annex")
+            source_date = edition_dates(year).source_date_epoch()
+            pdf_process = report_pdf.start(stage_dir, strict=settings.strict, source_date=source_date)
+            annex_process = annex.start(year, inputs_file, annex_dir)
+        if "html" in formats:
+            jupyter_book(stage_dir, "html", strict=settings.strict)
+            html = stage_dir / "_build" / "html"
+            copy_chart_data(stage_dir, html)
+            downloads.write_downloads(inputs, year, html / "downloads")
+        if "pdf" in formats:
+            pdf, seconds = report_pdf.finish(pdf_process, stage_dir, year)
+            log(f"  PDF compiled in {seconds:.1f} s")
+            annex_pdf = annex.finish(annex_process, year, annex_dir)
+    finally:
+        for process in (pdf_process, annex_process):  # a failed build: the other PDF is not needed
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    if html is not None:
+        annex.offer_publications(html, year, pdf, annex_pdf)
     # the key describes what was executed: code or notebooks edited during the build make it another edition
     if build_key(inputs.content_digest(), year) != key:
         raise BuildError(f"Code, notebooks or book files changed while edition {year} was built; build again.")
     # publish only after every requested format was built: never half an edition
     results.update(_publish(settings, year, key, inputs.content_digest(), html, pdf))
+    if annex_pdf is not None:
+        results["annex"] = str(annex.publish(annex_pdf, settings.build_dir / "pdf"))
+        log(f"annex: {results['annex']}")
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["notebooks"] = timings
     log(f"done in {results['seconds']} s")

@@ -47,6 +47,8 @@ def published_editions(settings: Settings) -> list[dict]:
             year = int(link.name)
             pdf = link / release.pdf_name(year)
             entry = {"year": year, "path": f"{year}/index.html", "pdf": f"{year}/{pdf.name}" if pdf.is_file() else None}
+            annex = link / f"ortsteil-steckbriefe-{year}.pdf"  # the Ortsteil annex (build/annex.py)
+            entry["annex"] = f"{year}/{annex.name}" if annex.is_file() else None
             if entry["pdf"] is None:  # a website-only build of newer data: the page says so
                 entry["pdf_note"] = release.read_info(link).get("pdf_note", release.NO_PDF_NOTE)
             editions.append(entry)
@@ -75,6 +77,11 @@ def write_site_index(settings: Settings) -> None:
             f' – <a href="{e["pdf"]}">PDF herunterladen<span class="sr-only"> ({e["year"]})</span></a>'
             if e["pdf"]
             else f" – {escape(e['pdf_note'])}"
+        )
+        + (
+            f' – <a href="{e["annex"]}">Ortsteil-Steckbriefe (PDF)<span class="sr-only"> ({e["year"]})</span></a>'
+            if e.get("annex")
+            else ""
         )
         + "</li>"
         for e in editions

@@ -23,6 +23,8 @@ PREAMBLE = r"""
 MIN_WIDTH, MAX_WIDTH = 4, 40
 # a cell this short never wraps ("2023", "↑ +1.057"): its column gets the whole text
 SHORT = 12
+# tables with more body rows than this may break across pages (as longtable)
+BREAKABLE_ROWS = 6
 # LaTeX takes the column padding (2 \tabcolsep) off each column's share: about three characters
 PADDING = 3
 
@@ -57,6 +59,11 @@ class WrappingTables(SphinxPostTransform):
                 spec = "".join(rf"\SB{'r' if r else 'l'}{{{w}}}{{{total}}}" for w, r in zip(widths, right))
                 table.parent.insert(table.parent.index(table), addnodes.tabular_col_spec(spec=spec))
             table["classes"].append("colwidths-given")
+            # a table of more than a few rows may break across pages (Sphinx's default: only above 30 rows),
+            # so that it starts under its heading instead of leaving the rest of the page empty
+            body_rows = sum(len(list(body.findall(nodes.row))) for body in table.findall(nodes.tbody))
+            if body_rows > BREAKABLE_ROWS and "longtable" not in table["classes"]:
+                table["classes"].append("longtable")
 
     @staticmethod
     def _right_aligned(tgroup, count: int) -> list[bool]:

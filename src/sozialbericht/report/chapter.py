@@ -233,13 +233,34 @@ class Chapter:
         ).replace("**", "")
         name = f"{self.year}-{indicator_id}-karte"
         csv = self._csv(geo[["area_code", "area_name", "value"]], name)
-        chart = charts.choropleth(
-            geo,
-            "value",
-            title=f"{ind.title} nach Ortsteilen, {year}",
-            legend_title=ind.unit,
-            number_format=d3_format(ind),
-        )
+        # the Ortsteile the text names (lowest and highest) are named on the map too
+        named = [row["area_name"] for row in (lowest, highest) if row is not None]
+        borders = self.inputs.geography.stadtbezirke
+        if ind.is_count:
+            # a count painted as areas makes large Ortsteile look important: circles sized by the count
+            chart = charts.symbol_map(
+                geo,
+                "value",
+                title=f"{ind.title} nach Ortsteilen, {year}",
+                legend_title=ind.unit,
+                number_format=d3_format(ind),
+                borders=borders,
+                label_names=named,
+            )
+        else:
+            values = self.values[indicator_id]
+            city = values[(values["level"] == STADT) & (values["year"] == year)]["value"]
+            chart = charts.choropleth(
+                geo,
+                "value",
+                title=f"{ind.title} nach Ortsteilen, {year}",
+                legend_title=ind.unit,
+                number_format=d3_format(ind),
+                direction=ind.direction,
+                city_value=float(city.iloc[0]) if len(city) and pd.notna(city.iloc[0]) else None,
+                borders=borders,
+                label_names=named,
+            )
         return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
 
     def extremes_text(self, indicator_id: str) -> Markdown:

@@ -1,29 +1,31 @@
-"""Ortsteil-Steckbriefe: one printable page per Ortsteil, all written by one notebook.
+"""Ortsteil-Steckbriefe: one web page per Ortsteil, all written by one notebook, and the annex's facts.
 
 Each profile is a MyST Markdown page (``steckbriefe/<code>.md``) with every indicator
 against the Stadtbezirk and the city, its rank and trend, the early-warning status and
-participation proposals, and a small-multiples chart: drawn by Vega on the website, a PDF
-image in the book (rendered only when the PDF is built).
-Writing 63 files from one kernel avoids 63 kernel starts.
+participation proposals, and a small-multiples chart drawn by Vega. Writing 63 files from one
+kernel avoids 63 kernel starts. The profiles are not part of the report PDF: the printed annex
+(one A4 page per Ortsteil, :mod:`sozialbericht.build.annex`) takes its key figures and sentences
+from :meth:`Profiles.key_rows` and :meth:`Profiles.sentences`.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from functools import cached_property
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
 from IPython.display import Markdown
 
 from sozialbericht import fmt, style
 from sozialbericht.analysis.indicators import reference_year
 from sozialbericht.data.geography import ORTSTEIL, STADT
-from sozialbericht.report import charts
+from sozialbericht.report import charts, profile_text
 from sozialbericht.report.edition import Edition
 from sozialbericht.report.policy_pages import escape_markdown
+from sozialbericht.report.profile_text import KEY_INDICATORS
 from sozialbericht.report.tables import html_table, markdown_table
 
 CHART_INDICATORS = [
@@ -35,6 +37,8 @@ CHART_INDICATORS = [
     "straftaten_je_1000",
 ]
 ARROWS = {1: "↑", -1: "↓", 0: "→"}
+# the annex's chart: two series over the years, Ortsteil against Stadtbezirk and city
+ANNEX_CHART_INDICATORS = ["arbeitslosenanteil", "sgb2_dichte"]
 
 
 def slug(code: str) -> str:
@@ -135,8 +139,8 @@ class Profiles(Edition):
         return markdown_table(self.table_frame(code), align=self.TABLE_ALIGN)
 
     def table_block(self, code: str) -> str:
-        """MyST for the table: HTML on the website. Sphinx needed a third of the website build for the
-        nodes of 63 Markdown tables; the PDF, when it is built, gets the Markdown table."""
+        """MyST for the table: HTML (Sphinx needed a third of the website build for the nodes of 63 Markdown
+        tables). The profiles are not in the report PDF; the annex has its own page per Ortsteil."""
         frame = self.table_frame(code)
         # on the website the unit goes under the indicator's name: eight columns did not fit the text column
         web = html_table(
@@ -145,10 +149,7 @@ class Profiles(Edition):
             css_class="sb-profile-table",
             notes=frame["Einheit"].tolist(),
         )
-        block = ["```{raw} html", web, "```"]
-        if "pdf" in self.formats:
-            block += ["", "````{only} latex", markdown_table(frame, align=self.TABLE_ALIGN), "````"]
-        return "\n".join(block)
+        return "\n".join(["```{raw} html", web, "```"])
 
     # -- chart --------------------------------------------------------------------------
     def chart(self, code: str) -> alt.FacetChart:
@@ -215,27 +216,13 @@ class Profiles(Edition):
         chart = chart if chart is not None else self.chart(code)
         return charts.ChartOutput(chart, f"profil-{slug(code)}", self.chart_alt_text(code)).to_html()
 
-    def chart_block(self, code: str, html_file: str, pdf_image: str | None = None) -> str:
+    def chart_block(self, code: str, html_file: str) -> str:
         """MyST for the chart: its HTML read from ``html_file`` (a raw file is not parsed as Markdown,
-        which kept Sphinx busy with 60 KB per page), and, when the PDF is built, its PDF image.
-        A website-only build renders no image at all."""
+        which kept Sphinx busy with 60 KB per page)."""
         name = self._by_code.loc[code, "area_name"]
-        block = ["```{raw} html", f":file: {html_file}", "```"]
-        if pdf_image:
-            block += [
-                "",
-                "````{only} latex",
-                f"```{{figure}} {pdf_image}",
-                f":alt: {self.chart_alt_text(code)}",
-                ":width: 100%",
-                "",
-                f"{name} (blau) und Stadt Leipzig (grau).",
-                "```",
-                "````",
-            ]
-        else:
-            block += ["", f"{name} (blau) und Stadt Leipzig (grau)."]
-        return "\n".join(block)
+        return "\n".join(
+            ["```{raw} html", f":file: {html_file}", "```", "", f"{name} (blau) und Stadt Leipzig (grau)."]
+        )
 
     def page(self, code: str, chart_block: str) -> str:
         ot = self._by_code.loc[code]
@@ -245,12 +232,7 @@ class Profiles(Edition):
         pop = population[(population["area_code"] == code) & (population["year"] == pop_year)]["value"]
         status = self.warning.status.set_index("area_code").loc[code]
         flags = self.warning.flags[self.warning.flags["area_code"] == code]
-        # each profile starts on a new page of the PDF, so it prints on its own pages
         lines = [
-            "```{raw} latex",
-            "\\clearpage",
-            "```",
-            "",
             f"# {name}",
             "",
             f"Ortsteil {code} im Stadtbezirk {sbz}. {style.persons('Einwohner')} am {fmt.year_end(pop_year)}: "
@@ -294,40 +276,50 @@ class Profiles(Edition):
         return "\n".join(lines)
 
     def write(self) -> list[Path]:
-        """Write all 63 profile pages, their chart data and (for the PDF) chart images."""
+        """Write all 63 profile pages and their chart data (HTML and CSV)."""
         if self.output_dir is None:
             raise ValueError("output_dir is needed to write the profiles")
         folder = self.output_dir / "steckbriefe"
-        images = folder / "bilder"
-        pdf = "pdf" in self.formats
         pages = []
         (folder / "daten").mkdir(parents=True, exist_ok=True)
         (folder / "grafiken").mkdir(exist_ok=True)
-        if pdf:
-            images.mkdir(exist_ok=True)
-        elif images.is_dir():
-            # images of an earlier PDF build: the website-only pages no longer refer to them
+        images = folder / "bilder"
+        if images.is_dir():  # chart images of earlier builds, when the profiles were part of the PDF
             for old in images.glob("*.pdf"):
                 old.unlink()
         for code in self.ortsteile["area_code"]:
             chart = self.chart(code)
             charts.save_chart_csv(chart.data, folder / "daten" / f"{slug(code)}.csv")
-            image = None
-            if pdf:
-                spec = charts.chart_spec(chart)
-                (images / f"{slug(code)}.pdf").write_bytes(
-                    vlc.vegalite_to_pdf(spec, format_locale=charts.FORMAT_LOCALE)
-                )
-                image = f"bilder/{slug(code)}.pdf"
             (folder / "grafiken" / f"{slug(code)}.html").write_text(self.chart_html(code, chart), encoding="utf-8")
             page = folder / f"{slug(code)}.md"
-            page.write_text(
-                self.page(code, self.chart_block(code, f"grafiken/{slug(code)}.html", image)), encoding="utf-8"
-            )
+            page.write_text(self.page(code, self.chart_block(code, f"grafiken/{slug(code)}.html")), encoding="utf-8")
             pages.append(page)
         return pages
 
+    # -- annex ------------------------------------------------------------------------
+    def key_rows(self, code: str) -> list[dict]:
+        """The annex's key figures of an Ortsteil, with Stadtbezirk and city, in catalogue units."""
+        wanted = [r for r in self.rows_for(code) if r["indicator"].id in KEY_INDICATORS]
+        return sorted(wanted, key=lambda r: KEY_INDICATORS.index(r["indicator"].id))
+
+    def series(self, code: str, indicator_id: str) -> pd.DataFrame:
+        """Years and values of one indicator for the Ortsteil, its Stadtbezirk and the city (columns ot, sbz, city)."""
+        values = self.values[indicator_id]
+        values = values[(values["year"] <= self.year) & values["value"].notna()]
+        sbz = self._by_code.loc[code, "sbz_code"]
+        frame = values.pivot_table(index="year", columns="area_code", values="value", aggfunc="first")
+        out = pd.DataFrame(index=frame.index)
+        for column, area in (("ot", code), ("sbz", sbz), ("city", self._city_code())):
+            out[column] = frame[area] if area in frame.columns else math.nan
+        return out.dropna(how="all").reset_index()
+
+    def sentences(self, code: str) -> list[str]:
+        """Two or three sentences for the annex: what stands out, what changed, early warning and what is planned."""
+        return profile_text.sentences(self, code)
+
     def overview(self) -> Markdown:
+        """The index of the profiles. Website: a table with a search field and a choice of Stadtbezirk
+        (book/_static/profiles.js filters the rows). PDF: where the annex is, and the same list without links."""
         status = self.warning.status.set_index("area_code")
         population = self.values["einwohner"]
         pop_year = reference_year(population, self.year)
@@ -337,11 +329,61 @@ class Profiles(Edition):
             entry = status.loc[ot.area_code]
             rows.append(
                 {
-                    "Nr.": ot.area_code,
-                    "Ortsteil": f"[{ot.area_name}](steckbriefe/{slug(ot.area_code)}.md)",
-                    "Stadtbezirk": self.sbz_names[ot.sbz_code],
-                    style.persons("Einwohner"): fmt.number(pop.get(ot.area_code, math.nan)),
-                    "Frühwarnsystem": "zu klein" if entry["too_small"] else entry["group"],
+                    "code": ot.area_code,
+                    "name": ot.area_name,
+                    "sbz": self.sbz_names[ot.sbz_code],
+                    "pop": fmt.number(pop.get(ot.area_code, math.nan)),
+                    "group": "zu klein" if entry["too_small"] else entry["group"],
                 }
             )
-        return Markdown(markdown_table(pd.DataFrame(rows), align=["r", "l", "l", "r", "l"]))
+        return Markdown(self._overview_html(rows, pop_year) + "\n\n" + self._overview_latex(rows))
+
+    def _overview_html(self, rows: list[dict], pop_year: int) -> str:
+        esc = html.escape
+        options = "".join(f'<option value="{esc(n)}">{esc(n)}</option>' for n in sorted({r["sbz"] for r in rows}))
+        body = "".join(
+            f'<tr data-sbz="{esc(r["sbz"])}"><td style="text-align:right">{esc(r["code"])}</td>'
+            f'<td><a href="steckbriefe/{slug(r["code"])}.html">{esc(r["name"])}</a></td>'
+            f'<td>{esc(r["sbz"])}</td><td style="text-align:right">{esc(r["pop"])}</td><td>{esc(r["group"])}</td></tr>'
+            for r in rows
+        )
+        return "\n".join(
+            [
+                "```{raw} html",
+                '<form class="sb-ot-filter" role="search" onsubmit="return false">'
+                '<label>Ortsteil suchen <input type="search" id="sb-ot-search" autocomplete="off"></label> '
+                '<label>Stadtbezirk <select id="sb-ot-sbz"><option value="">alle</option>'
+                + options
+                + "</select></label>"
+                '<p id="sb-ot-count" class="sb-ot-count" aria-live="polite"></p></form>',
+                '<table class="sb-ot-index"><thead><tr><th scope="col" style="text-align:right">Nr.</th>'
+                '<th scope="col">Ortsteil</th><th scope="col">Stadtbezirk</th>'
+                f'<th scope="col" style="text-align:right">{style.persons("Einwohner")} {pop_year}</th>'
+                '<th scope="col">Frühwarnsystem</th></tr></thead><tbody>' + body + "</tbody></table>",
+                "```",
+            ]
+        )
+
+    def _overview_latex(self, rows: list[dict]) -> str:
+        frame = pd.DataFrame(
+            {
+                "Nr.": [r["code"] for r in rows],
+                "Ortsteil": [r["name"] for r in rows],
+                "Stadtbezirk": [r["sbz"] for r in rows],
+                style.persons("Einwohner"): [r["pop"] for r in rows],
+                "Frühwarnsystem": [r["group"] for r in rows],
+            }
+        )
+        return "\n".join(
+            [
+                "````{only} latex",
+                f"Die Steckbriefe der {len(rows)} Ortsteile erscheinen als eigener Anhang zu diesem Bericht: "
+                f"„Ortsteil-Steckbriefe {self.year}“ (Datei ortsteil-steckbriefe-{self.year}.pdf), eine Seite je "
+                "Ortsteil mit Lage in der Stadt, den wichtigsten Kennzahlen im Vergleich zu Stadtbezirk und Stadt, "
+                "der Einstufung im Frühwarnsystem und der Entwicklung. Auf der Website hat jeder Ortsteil eine "
+                "eigene Seite mit allen Kennzahlen.",
+                "",
+                markdown_table(frame, align=["r", "l", "l", "r", "l"]),
+                "````",
+            ]
+        )

@@ -106,7 +106,16 @@ class SteeringPages(Edition):
             self.data_dir.mkdir(parents=True, exist_ok=True)
             csv = f"daten/{name}.csv"
             charts.save_chart_csv(geo[["area_code", "area_name", field, "group"]], self.data_dir / f"{name}.csv")
-        chart = charts.category_map(geo, field, title, f"{field} ({DARKER})", categories, palette, detail="group")
+        chart = charts.category_map(
+            geo,
+            field,
+            title,
+            f"{field} ({DARKER})",
+            categories,
+            palette,
+            detail="group",
+            borders=self.inputs.geography.stadtbezirke,
+        )
         return charts.ChartOutput(chart, name, alt_text, csv_href=csv, png=self.png)
 
     def status_map(self):
