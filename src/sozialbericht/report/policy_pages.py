@@ -373,11 +373,14 @@ def local_activity_markdown(policy: Policy, flags: pd.DataFrame, year: int, top:
 # --- participation ----------------------------------------------------------------------------------
 
 
-def instruments_markdown(policy: Policy, year: int) -> str:
+def instrument_rows(policy: Policy, year: int) -> list[list[str]]:
+    """The participation formats of ``year`` as escaped cells: title, description, body, where, since,
+    target groups, sources."""
     rows = []
     for i in policy.instruments.values():
         if i["beispiel"] or (i["since"] is not None and i["since"] > year):
             continue
+        # areas_text escapes already
         where = (
             "je Stadtbezirk" if i["per_stadtbezirk"] else areas_text(i["areas"], policy) if i["areas"] else NOT_GIVEN
         )
@@ -386,16 +389,21 @@ def instruments_markdown(policy: Policy, year: int) -> str:
                 escape_markdown(i["title"]),
                 cell(i["description"]),
                 cell(i["body"]),
-                escape_markdown(where),
+                where,
                 _year(i["since"]) + (f"–{i['until']}" if i["until"] else ""),
                 cell([policy.target_groups[g]["label"] for g in i["target_groups"]]),
                 sources_text(i["sources"]),
             ]
         )
-    return table(["Format / Gremium", "Beschreibung", "Träger", "Wo", "Seit", "Zielgruppen", "Quellen"], rows)
+    return rows
 
 
-def _evidence_text(policy: Policy, row: dict) -> str:
+def instruments_markdown(policy: Policy, year: int) -> str:
+    header = ["Format / Gremium", "Beschreibung", "Träger", "Wo", "Seit", "Zielgruppen", "Quellen"]
+    return table(header, instrument_rows(policy, year))
+
+
+def evidence_text(policy: Policy, row: dict) -> str:
     if row["evidence_indicator"] is None:
         return "Markierung des Frühwarnsystems"
     info = policy.indicators[row["evidence_indicator"]]
@@ -429,7 +437,7 @@ def participation_markdown(policy: Policy, flags: pd.DataFrame, evidence: pd.Dat
                 escape_markdown(first["area_name"]),
                 SEVERITY_LABELS[int(severity)] if severity is not None and not pd.isna(severity) else fmt.DASH,
                 escape_markdown(first["target_group_label"]),
-                _evidence_text(policy, first),
+                evidence_text(policy, first),
                 formats,
             ]
         )

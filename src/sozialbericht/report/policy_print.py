@@ -7,10 +7,14 @@ The Markdown wraps both versions in ``{only}`` blocks (MyST), so one file serves
 
 from __future__ import annotations
 
+import pandas as pd
+
 from sozialbericht import fmt, grammar
-from sozialbericht.policy import register
+from sozialbericht.analysis.warning import SEVERITY as SEVERITY_LABELS
+from sozialbericht.policy import matching, register
 from sozialbericht.policy.schema import Policy
-from sozialbericht.report.policy_pages import escape_markdown
+from sozialbericht.report import policy_pages
+from sozialbericht.report.policy_pages import NOT_GIVEN, escape_markdown
 
 REGISTER_CHAPTER = "„Handlungsstrategien und Maßnahmen“"
 
@@ -64,3 +68,53 @@ def measures_print(policy: Policy, chapter: str, year: int, local: str = "") -> 
         f"Maßnahme stehen im Register im Kapitel {REGISTER_CHAPTER} und auf der Website."
     )
     return f"{local}\n\n{text}" if local else text
+
+
+def participation_print(policy: Policy, flags: pd.DataFrame, evidence: pd.DataFrame, year: int) -> str:
+    """The proposals by place in print: one row per Ortsteil with every target group and its evidence, and
+    the bodies in the Ortsteil and its Stadtbezirk (the city-wide formats are in the overview table)."""
+    proposals = matching.participation_proposals(policy, flags, evidence, year)
+    if proposals.empty:
+        return policy_pages.participation_markdown(policy, flags, evidence, year)
+    rows = []
+    for _code, place in proposals.groupby("area_code", sort=False):
+        first = place.iloc[0]
+        severities = [int(s) for s in place["severity"] if s is not None and not pd.isna(s)]
+        groups = place.drop_duplicates("target_group").to_dict("records")
+        found = "; ".join(
+            f"{escape_markdown(g['target_group_label'])} ({policy_pages.evidence_text(policy, g)})" for g in groups
+        )
+        near = place[place["place"] != "city"]["instrument_title"]
+        bodies = "; ".join(escape_markdown(t) for t in dict.fromkeys(near)) or fmt.DASH
+        rows.append(
+            [
+                escape_markdown(first["area_name"]),
+                SEVERITY_LABELS[max(severities)] if severities else fmt.DASH,
+                found,
+                bodies,
+            ]
+        )
+    lead = (
+        f"Vorschläge für {fmt.number(len(rows))} markierte Ortsteile. Eine Zielgruppe erhält einen Vorschlag nur "
+        "dort, wo sie stärker vertreten oder betroffen ist als in der Stadt (bei Anteilen aus Fallzahlen "
+        "statistisch gesichert). Die Tabelle nennt die Gremien im Ortsteil und im Stadtbezirk; die "
+        "gesamtstädtischen Formate je Ortsteil zeigt die Übersicht oben, jede Zeile im Einzelnen die Website."
+    )
+    header = ["Ortsteil", "Stufe", "Zielgruppen (Beleg)", "Gremien vor Ort und im Stadtbezirk"]
+    return lead + "\n\n" + policy_pages.table(header, rows)
+
+
+def instruments_print(policy: Policy, year: int) -> str:
+    """The participation formats in print: one paragraph each, full width instead of seven narrow columns."""
+    items = []
+    for row in policy_pages.instrument_rows(policy, year):
+        title, description, body, where, since, groups, sources = row
+        started = (
+            "Beginn nicht angegeben" if since.startswith(NOT_GIVEN) else since if "–" in since else f"seit {since}"
+        )
+        description = description if description.endswith((".", "!", "?")) else description + "."
+        items.append(
+            f"- **{title}** ({where}, {started}; Träger: {body}) – {description} Zielgruppen: {groups}. "
+            f"Quellen: {sources}."
+        )
+    return "\n".join(items)

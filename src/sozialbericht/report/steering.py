@@ -11,7 +11,7 @@ from sozialbericht import fmt, grammar, style
 from sozialbericht.analysis import warning
 from sozialbericht.analysis.indicators import _children_under_15
 from sozialbericht.policy import matching, register
-from sozialbericht.report import charts, policy_pages
+from sozialbericht.report import charts, policy_pages, policy_print
 from sozialbericht.report.edition import Edition
 from sozialbericht.report.policy_pages import escape_markdown
 from sozialbericht.report.tables import markdown_table
@@ -400,7 +400,12 @@ class SteeringPages(Edition):
 
     # -- Beteiligung --------------------------------------------------------------------
     def instruments(self) -> Markdown:
-        return Markdown(policy_pages.instruments_markdown(self.policy, self.year))
+        return Markdown(
+            policy_print.web_and_print(
+                policy_pages.instruments_markdown(self.policy, self.year),
+                policy_print.instruments_print(self.policy, self.year),
+            )
+        )
 
     def participation_summary(self) -> Markdown:
         return Markdown(
@@ -408,7 +413,12 @@ class SteeringPages(Edition):
         )
 
     def participation(self) -> Markdown:
-        return Markdown(policy_pages.participation_markdown(self.policy, self.warning.flags, self.evidence, self.year))
+        args = (self.policy, self.warning.flags, self.evidence, self.year)
+        return Markdown(
+            policy_print.web_and_print(
+                policy_pages.participation_markdown(*args), policy_print.participation_print(*args)
+            )
+        )
 
     def participation_developments(self) -> Markdown:
         proposals = matching.participation_proposals(self.policy, self.warning.flags, self.evidence, self.year)
