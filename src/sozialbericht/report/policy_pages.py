@@ -101,7 +101,9 @@ def _year(value) -> str:
 # --- plans ------------------------------------------------------------------------------------------
 
 
-def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
+def plans_markdown(policy: Policy, chapter: str | None, year: int, printed: bool = False) -> str:
+    """The plans of a chapter (all for ``chapter=None``) as a table; ``printed``: as a full-width list,
+    which takes half the height of six narrow columns on paper."""
     plans = register.plans_for_chapter(policy, chapter, year)
     plans = plans[~plans["beispiel"].astype(bool)]
     if plans.empty:
@@ -140,6 +142,13 @@ def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
         + ". „Beschluss“ nennt ein Jahr nur, wenn eine Quelle den Beschluss berichtet; nicht belegte Angaben "
         "bleiben leer („nicht angegeben“)."
     )
+    if printed:
+        items = [
+            f"- {title} – Federführung: {office}; Beschluss / Geltung: {period}; Gebiet: {area}; "
+            f"Stand {year}: {state}; Quellen: {sources}."
+            for title, office, period, area, state, sources in rows
+        ]
+        return lead + "\n\n" + "\n".join(items)
     return f"{lead}\n\n{table(header, rows)}"
 
 

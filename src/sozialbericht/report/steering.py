@@ -369,7 +369,12 @@ class SteeringPages(Edition):
         return Markdown(policy_pages.gaps_markdown(self.policy, self.warning.flags, self.year))
 
     def plans(self) -> Markdown:
-        return Markdown(policy_pages.plans_markdown(self.policy, None, self.year))
+        return Markdown(
+            policy_print.web_and_print(
+                policy_pages.plans_markdown(self.policy, None, self.year),
+                policy_pages.plans_markdown(self.policy, None, self.year, printed=True),
+            )
+        )
 
     def measures_developments(self) -> Markdown:
         changes = register.status_changes(self.policy, self.year)
