@@ -70,14 +70,19 @@ def directions_paragraph(figures: list[KeyFigure]) -> str:
 def _directions(figures: list[KeyFigure], lead: str) -> str:
     groups: dict[str, list[str]] = {"Gestiegen sind": [], "Gesunken sind": [], "Nahezu unverändert blieben": []}
     worse, better = [], []
-    span = None
+    spans = [(kf.five_years_year, kf.year) for kf in figures if kf.five_years_year]
+    # The lead names the span of the most recent series; a series that ends earlier (e.g. one the source stopped)
+    # carries its own years, so that no old change is read as one of the report period.
+    span = max(spans, key=lambda s: (s[1], spans.count(s))) if spans else None
     for kf in figures:
         if not kf.five_years_year:
             continue
-        span = span or (kf.five_years_year, kf.year)
         verb, meaning = narrative.movement(kf.indicator, kf.change_five_years)
         key = {"stieg": "Gestiegen sind", "sank": "Gesunken sind"}.get(verb, "Nahezu unverändert blieben")
-        groups[key].append(f"{kf.indicator.short} ({inline_change(kf.indicator, kf.change_five_years, kf.five_years)})")
+        change = inline_change(kf.indicator, kf.change_five_years, kf.five_years)
+        if (kf.five_years_year, kf.year) != span:
+            change = f"{kf.five_years_year}–{kf.year}: {change}"
+        groups[key].append(f"{kf.indicator.short} ({change})")
         if meaning == "eine Verschlechterung":
             worse.append(kf.indicator.short)
         elif meaning == "eine Verbesserung":
@@ -121,9 +126,9 @@ def concentration_sentence(item: patterns.Concentration, label: str) -> str:
     lead = f"**{ind.short}** ({label}, {item.base_year}–{item.year}, Summe der Ortsteile {total}): "
     if item.top_share > 1:
         text = (
-            f"Die fünf Ortsteile mit dem stärksten {noun} ({top}) zusammen mehr als die ganze Stadt "
-            f"({fmt.number(item.top_share * 100, 0)}\u00a0%); in anderen Ortsteilen ging die Entwicklung in "
-            "die Gegenrichtung"
+            f"Die fünf Ortsteile mit dem stärksten {noun} ({top}) haben zusammen einen größeren {noun} als die "
+            f"ganze Stadt ({fmt.number(item.top_share * 100, 0)}\u00a0%); in anderen Ortsteilen ging die "
+            "Entwicklung in die Gegenrichtung"
         )
     else:
         text = f"{fmt.number(item.top_share * 100, 0)}\u00a0% des {noun}s entfallen auf fünf Ortsteile: {top}"
