@@ -146,6 +146,9 @@ def test_directions_name_the_years_of_a_series_that_ended_earlier():
     # the series that ended in 2017 is not presented as a change of 2017–2022
     assert "Testzahl (2012–2017: −10" in text
     assert "Testzahl (+10" in text
+    # one item, one verb in the singular: "Gestiegen ist: …", "Ungünstig entwickelte sich …"
+    assert "Gestiegen ist: Testzahl" in text and "Gesunken ist: Testzahl" in text
+    assert "Ungünstig entwickelte sich Testzahl, günstig Testzahl." in text
 
 
 def test_city_trend_turning_point_after_years_of_decline():

@@ -89,10 +89,17 @@ def _directions(figures: list[KeyFigure], lead: str) -> str:
             better.append(kf.indicator.short)
     if span is None:
         return ""
-    parts = [f"{key}: {fmt.join_names(items)}." for key, items in groups.items() if items]
+    singular = {"Gestiegen sind": "Gestiegen ist", "Gesunken sind": "Gesunken ist"}
+    singular["Nahezu unverändert blieben"] = "Nahezu unverändert blieb"
+    parts = [
+        f"{grammar.verb(len(items), singular[key], key)}: {fmt.join_names(items)}."
+        for key, items in groups.items()
+        if items
+    ]
     text = f"{lead} von {span[0]} bis {span[1]}. " + " ".join(parts)
     if worse and better:
-        text += f" Ungünstig entwickelten sich {fmt.join_names(worse)}, günstig {fmt.join_names(better)}."
+        developed = grammar.verb(len(worse), "entwickelte", "entwickelten")
+        text += f" Ungünstig {developed} sich {fmt.join_names(worse)}, günstig {fmt.join_names(better)}."
     elif worse and len(worse) > 1:
         text += f" Alle Kennzahlen mit sozialer Richtung entwickelten sich ungünstig: {fmt.join_names(worse)}."
     elif better and len(better) > 1:
