@@ -14,7 +14,9 @@ def number(value, decimals: int = 0, missing: str = DASH) -> str:
         return missing
     text = f"{float(value):,.{decimals}f}"
     text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
-    return "0" + text[2:] if text.startswith("-0") and float(text.replace(".", "").replace(",", ".")) == 0 else text
+    if text.startswith("-0") and float(text.replace(".", "").replace(",", ".")) == 0:
+        return "0" + text[2:]
+    return "\u2212" + text[1:] if text.startswith("-") else text  # typographic minus, as in STYLE.md
 
 
 def signed(value, decimals: int = 0, missing: str = DASH) -> str:

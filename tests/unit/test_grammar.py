@@ -370,3 +370,13 @@ def test_page_texts_follow_the_style():
         public = text.split("## Technische Angaben")[0]
         found += [f"{path.name}: {p}" for p in style.problems(public)]
     assert found == [], "\n".join(found)
+
+
+def test_negative_numbers_carry_the_typographic_minus():
+    from sozialbericht import fmt
+
+    # an index of −0,83 in the early-warning table, not "-0,83"
+    assert fmt.number(-0.834, 2) == "\u22120,83"
+    assert fmt.number(-1234.5, 1) == "\u22121.234,5"
+    assert fmt.number(-0.001, 2) == "0,00"  # no signed zero
+    assert fmt.number(12.5, 1) == "12,5"
