@@ -380,3 +380,13 @@ def test_negative_numbers_carry_the_typographic_minus():
     assert fmt.number(-1234.5, 1) == "\u22121.234,5"
     assert fmt.number(-0.001, 2) == "0,00"  # no signed zero
     assert fmt.number(12.5, 1) == "12,5"
+
+
+def test_numbers_round_half_up_as_official_statistics_do():
+    from sozialbericht import fmt
+
+    assert fmt.number(62.5, 0) == "63"  # 5 of 8 hits: 63 %, not 62 %
+    assert fmt.number(0.125, 2) == "0,13"
+    assert fmt.number(2.675, 2) == "2,68"  # as written, not as the binary float
+    assert fmt.number(-62.5, 0) == "\u221263"
+    assert fmt.number(1234567.0, 0) == "1.234.567"
