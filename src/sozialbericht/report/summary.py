@@ -45,16 +45,18 @@ def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | 
     verb, meaning = narrative.movement(ind, finding.change)
     noun = "Anstieg" if finding.change > 0 else "Rückgang"
     period = "der vorigen Umfrage" if ind.survey else str(finding.base_year)
-    stale = " (neuere Werte liegen nicht vor)" if edition_year and finding.year < edition_year else ""
+    stale = f" Für {edition_year} liegt noch kein Wert vor." if edition_year and finding.year < edition_year else ""
     text = (
-        f"**{ind.title}:**{stale} {'Die Zahl' if ind.is_count else 'Der Wert'} {verb} {finding.year} gegenüber "
+        f"**{ind.title}:** {'Die Zahl' if ind.is_count else 'Der Wert'} {verb} {finding.year} gegenüber "
         f"{period} um "
         f"{narrative.change_text(ind, finding.change, finding.previous, signed=False)} auf "
-        f"{narrative.value_text(ind, finding.value)}" + (f", {meaning}" if meaning else "") + "."
+        f"{narrative.value_text(ind, finding.value)}" + (f", {meaning}" if meaning else "") + "." + stale
     )
     context = []
     typical = finding.typical_change
-    if typical and not math.isnan(typical) and abs(finding.change) >= 2 * typical:
+    # a typical change below the published precision ("0,00") is no yardstick: the ratio would be rounding noise
+    shown = 0.5 * 10**-ind.decimals
+    if typical and not math.isnan(typical) and typical >= shown and abs(finding.change) >= 2 * typical:
         span = "Umfragewellen" if ind.survey else "Jahre"
         context.append(
             f"Das ist {_times(abs(finding.change) / typical)} so viel wie die übliche Veränderung der vorigen "
@@ -102,8 +104,22 @@ def district_paragraph(district: rule.District) -> str:
         text += f" Deutlich ungünstiger als in der Stadt insgesamt: {listing(district.worse)}."
     if district.better:
         text += f" Deutlich günstiger: {listing(district.better)}."
-    if not district.worse and not district.better:
-        text += " Bei keiner Kennzahl weicht der Stadtbezirk deutlich von der Stadt ab."
+    if district.worse or district.better:
+        pass
+    elif not district.compared:
+        # no report-year rate to compare: that is missing data, not a district like the city
+        text += (
+            f" Für {district.year} liegt für die Stadtbezirke keine amtlich gezählte Quote mit sozialer Richtung "
+            "vor; ein Vergleich mit der Stadt ist in dieser Ausgabe nicht möglich."
+        )
+    else:
+        text += (
+            f" Bei keiner der {fmt.number(len(district.compared))} vergleichbaren Kennzahlen weicht der "
+            "Stadtbezirk deutlich von der Stadt ab."
+            if len(district.compared) > 1
+            else f" Bei der einzigen vergleichbaren Kennzahl ({district.compared[0]}) weicht der Stadtbezirk nicht "
+            "deutlich von der Stadt ab."
+        )
     if district.attention:
         word = "im Ortsteil" if len(district.attention) == 1 else "in den Ortsteilen"
         text += f" Besonderen Handlungsbedarf sieht das Frühwarnsystem {word} {fmt.join_names(district.attention)}."
@@ -217,7 +233,9 @@ def method_text() -> str:
         f"$|z| \\le {fmt.number(rule.Z_CHANCE, 2).replace(',', '{,}')}$). Jede dieser Veränderungen erhält eine Punktzahl von 0 bis 1 aus "
         "vier Teilen:\n\n"
         f"- **Größe** (Gewicht {fmt.number(w['size'], 1)}): die Veränderung geteilt durch den Median der "
-        f"Beträge der Veränderungen der bis zu {rule.TREND_YEARS} vorigen Perioden, begrenzt auf "
+        f"Beträge der Veränderungen der bis zu {rule.TREND_YEARS} vorigen Perioden (mindestens einer halben "
+        "letzten im Bericht gezeigten Stelle, weil feinere Veränderungen in den veröffentlichten Werten nicht "
+        "messbar sind), begrenzt auf "
         f"{fmt.number(rule.SIZE_CAP, 0)} und auf 0–1 skaliert;\n"
         f"- **Betroffene** (Gewicht {fmt.number(w['people'], 1)}): die Veränderung der Zahl der Personen "
         f"hinter dem Wert, $\\log_{{10}}(1 + n) / {fmt.number(rule.PEOPLE_FULL, 0)}$, höchstens 1 "
