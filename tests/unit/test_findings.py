@@ -188,6 +188,9 @@ def test_district_paragraph_names_attention_in_agreement(mirror, specs, tmp_path
     empty = district_paragraph(findings.District("1", "Nordost", 22917, 610, [], [], [], 2023))
     assert "weicht der Stadtbezirk" not in empty
     assert "Für 2023 liegt für die Stadtbezirke keine amtlich gezählte Quote mit sozialer Richtung vor" in empty
+    # when the section says it once, the ten paragraphs do not repeat it
+    said = district_paragraph(findings.District("1", "Nordost", 22917, 610, [], [], [], 2023), comparison_said=True)
+    assert "Quote" not in said and "weicht" not in said
 
 
 def test_a_typical_change_below_the_shown_precision_is_no_yardstick():
@@ -226,3 +229,12 @@ def test_a_typical_change_below_the_shown_precision_is_no_yardstick():
     assert finding.typical_change == pytest.approx(0.005)
     text = finding_sentence(finding)
     assert "0,00" not in text
+
+
+def test_a_stale_finding_says_so_after_its_comparison():
+    ind = read_catalogue().indicators["sgb2_kinder"]
+    finding = findings.Finding(ind, 2022, 2021, 13436.0, 12484.0, 415.0, 952.0, "", 0, None)
+    text = finding_sentence(finding, edition_year=2023)
+    # "Das ist … so viel" follows the change it speaks of; the note on the missing year comes last
+    assert "auf 13.436 Kinder, eine Verschlechterung. Das ist gut doppelt so viel" in text
+    assert text.endswith("Für 2023 liegt noch kein Wert vor.")

@@ -50,7 +50,7 @@ def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | 
         f"**{ind.title}:** {'Die Zahl' if ind.is_count else 'Der Wert'} {verb} {finding.year} gegenüber "
         f"{period} um "
         f"{narrative.change_text(ind, finding.change, finding.previous, signed=False)} auf "
-        f"{narrative.value_text(ind, finding.value)}" + (f", {meaning}" if meaning else "") + "." + stale
+        f"{narrative.value_text(ind, finding.value)}" + (f", {meaning}" if meaning else "") + "."
     )
     context = []
     typical = finding.typical_change
@@ -79,12 +79,14 @@ def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | 
         text += f" Bekannter Sondereffekt: {fmt.join_names(finding.events)}."
     if finding.base_events:
         text += f" Das Vergleichsjahr {finding.base_year} fällt in einen bekannten Sondereffekt: {fmt.join_names(finding.base_events)}."
+    text += stale  # last, so that "Das ist … so viel" still follows the change it speaks of
     if catalogue is not None:
         text += f" → {chapter_link(catalogue, ind.chapter)}"
     return " ".join(text.split())
 
 
-def district_paragraph(district: rule.District) -> str:
+def district_paragraph(district: rule.District, comparison_said: bool = False) -> str:
+    """``comparison_said``: the section already says once that no district can be compared this year."""
     change = (
         f", {fmt.signed(district.population_change)} gegenüber {district.year - 1}"
         if not math.isnan(district.population_change)
@@ -104,7 +106,7 @@ def district_paragraph(district: rule.District) -> str:
         text += f" Deutlich ungünstiger als in der Stadt insgesamt: {listing(district.worse)}."
     if district.better:
         text += f" Deutlich günstiger: {listing(district.better)}."
-    if district.worse or district.better:
+    if district.worse or district.better or comparison_said:
         pass
     elif not district.compared:
         # no report-year rate to compare: that is missing data, not a district like the city
@@ -212,6 +214,14 @@ class SummaryPage:
         items = rule.districts(self.edition.values, self.catalogue, self.year, self.edition.warning.flags)
         if not items:
             return Markdown("Für die Stadtbezirke liegen keine Werte vor.")
+        if not any(d.compared for d in items):
+            # said once for the section, not in each of the ten paragraphs
+            lead = (
+                f"Für {self.year} liegt für die Stadtbezirke noch keine amtlich gezählte Quote mit sozialer Richtung "
+                "vor; ein Vergleich der Stadtbezirke mit der Stadt ist in dieser Ausgabe daher nicht möglich. Die "
+                "Absätze nennen die Einwohnerzahl und die Hinweise des Frühwarnsystems.\n\n"
+            )
+            return Markdown(lead + "\n\n".join(district_paragraph(d, comparison_said=True) for d in items))
         note = (
             "\n\n„Deutlich“ heißt: mindestens eine Standardabweichung der zehn Stadtbezirkswerte vom Stadtwert "
             "entfernt; betrachtet werden Quoten mit sozialer Richtung aus amtlichen Zählungen des Berichtsjahres."
