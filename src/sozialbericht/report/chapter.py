@@ -141,6 +141,12 @@ class Chapter:
         blocks.append(synthesis.fifth_paragraph(fifth))
         blocks += [synthesis.published_rate_sentence(r) for r in self.published_rates]
         blocks.append(self._effects_text())
+        if not any(blocks):
+            blocks.append(
+                "Für einen Vergleich über fünf Jahre und zwischen den Ortsteilen reichen die Werte dieses Kapitels "
+                f"für {self.year} nicht aus (bei Umfragewerten: keine Umfragewelle fünf Jahre zuvor); die Tabelle "
+                "zeigt die Veränderung zur Vorperiode."
+            )
         return Markdown("\n\n".join(b for b in blocks if b))
 
     @cached_property
