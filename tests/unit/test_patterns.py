@@ -149,6 +149,13 @@ def test_directions_name_the_years_of_a_series_that_ended_earlier():
     # one item, one verb in the singular: "Gestiegen ist: …", "Ungünstig entwickelte sich …"
     assert "Gestiegen ist: Testzahl" in text and "Gesunken ist: Testzahl" in text
     assert "Ungünstig entwickelte sich Testzahl, günstig Testzahl." in text
+    # a label that is plural by itself keeps the plural verb
+    import dataclasses
+
+    plural_label = dataclasses.replace(indicator(), short="Körperverletzungen je 1.000 EW")
+    plural = KeyFigure(plural_label, 2022, 110.0, 2021, 105.0, 2017, 100.0)
+    text = synthesis.directions_paragraph([plural])
+    assert "Gestiegen sind: Körperverletzungen je 1.000 EW" in text
 
 
 def test_city_trend_turning_point_after_years_of_decline():

@@ -69,6 +69,7 @@ def directions_paragraph(figures: list[KeyFigure]) -> str:
 
 def _directions(figures: list[KeyFigure], lead: str) -> str:
     groups: dict[str, list[str]] = {"Gestiegen sind": [], "Gesunken sind": [], "Nahezu unverändert blieben": []}
+    labels: dict[str, list[str]] = {key: [] for key in groups}
     worse, better = [], []
     spans = [(kf.five_years_year, kf.year) for kf in figures if kf.five_years_year]
     # The lead names the span of the most recent series; a series that ends earlier (e.g. one the source stopped)
@@ -83,6 +84,7 @@ def _directions(figures: list[KeyFigure], lead: str) -> str:
         if (kf.five_years_year, kf.year) != span:
             change = f"{kf.five_years_year}–{kf.year}: {change}"
         groups[key].append(f"{kf.indicator.short} ({change})")
+        labels[key].append(kf.indicator.short)
         if meaning == "eine Verschlechterung":
             worse.append(kf.indicator.short)
         elif meaning == "eine Verbesserung":
@@ -92,19 +94,24 @@ def _directions(figures: list[KeyFigure], lead: str) -> str:
     singular = {"Gestiegen sind": "Gestiegen ist", "Gesunken sind": "Gesunken ist"}
     singular["Nahezu unverändert blieben"] = "Nahezu unverändert blieb"
     parts = [
-        f"{grammar.verb(len(items), singular[key], key)}: {fmt.join_names(items)}."
+        f"{singular[key] if _one(labels[key]) else key}: {fmt.join_names(items)}."
         for key, items in groups.items()
         if items
     ]
     text = f"{lead} von {span[0]} bis {span[1]}. " + " ".join(parts)
     if worse and better:
-        developed = grammar.verb(len(worse), "entwickelte", "entwickelten")
+        developed = "entwickelte" if _one(worse) else "entwickelten"
         text += f" Ungünstig {developed} sich {fmt.join_names(worse)}, günstig {fmt.join_names(better)}."
     elif worse and len(worse) > 1:
         text += f" Alle Kennzahlen mit sozialer Richtung entwickelten sich ungünstig: {fmt.join_names(worse)}."
     elif better and len(better) > 1:
         text += f" Alle Kennzahlen mit sozialer Richtung entwickelten sich günstig: {fmt.join_names(better)}."
     return text
+
+
+def _one(labels: list[str]) -> bool:
+    """A singular subject: one indicator whose label is not plural by itself ('Körperverletzungen je …' is)."""
+    return len(labels) == 1 and grammar.label_gender(labels[0]) != "pl"
 
 
 def pairs_paragraph(pairs: list[patterns.Pair], base_year: int, year: int, limit: int = 3) -> str:
