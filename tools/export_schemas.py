@@ -18,8 +18,10 @@ SCHEMA_DIR = ROOT / "schemas"
 def catalogue_models():
     """(file name in data/, model, title) for every catalogue validated by the one validation layer."""
     from sozialbericht.analysis.city_series import CitySeriesCatalogue
+    from sozialbericht.analysis.indicator_schema import IndicatorsFile
     from sozialbericht.analysis.special_effects import SpecialEffects
     from sozialbericht.analysis.warning.schema import WarningFile
+    from sozialbericht.data.dataset_schema import DatasetsFile
     from sozialbericht.data.structure import ReportStructure
     from sozialbericht.policy import schema
     from sozialbericht.report.coverage import OpenDatasets
@@ -27,6 +29,8 @@ def catalogue_models():
 
     return [
         ("sondereffekte.yml", SpecialEffects, "Bekannte Sondereffekte"),
+        ("indicators.yml", IndicatorsFile, "Kapitel und Indikatorenkatalog"),
+        ("datasets.yml", DatasetsFile, "Gelesene Datensätze der Schnittstelle"),
         ("report.yml", ReportStructure, "Seiten und Teile jeder Ausgabe"),
         ("plans.yml", schema.PlansFile, "Pläne und Konzepte der Stadt Leipzig"),
         ("measures.yml", schema.MeasuresFile, "Handlungsstrategien und Maßnahmen"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 DASH = "–"
 
@@ -12,9 +13,19 @@ def number(value, decimals: int = 0, missing: str = DASH) -> str:
     """1234.5 -> '1.234,5' (decimals fixed)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return missing
-    text = f"{float(value):,.{decimals}f}"
+    # commercial rounding of the shortest decimal form, as official statistics round: 5 of 8 = 62,5 -> 63
+    # (Python's format rounds half to even and would print 62)
+    value = float(value)
+    rounded = (
+        Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        if math.isfinite(value)
+        else value
+    )
+    text = f"{rounded:,.{decimals}f}"
     text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
-    return "0" + text[2:] if text.startswith("-0") and float(text.replace(".", "").replace(",", ".")) == 0 else text
+    if text.startswith("-0") and float(text.replace(".", "").replace(",", ".")) == 0:
+        return "0" + text[2:]
+    return "\u2212" + text[1:] if text.startswith("-") else text  # typographic minus, as in STYLE.md
 
 
 def signed(value, decimals: int = 0, missing: str = DASH) -> str:

@@ -496,5 +496,5 @@ def test_an_oversized_measure_text_is_an_error_naming_file_entry_and_field(tmp_p
     with pytest.raises(SozialberichtError) as caught:
         load_policy(2022, tmp_path)
     message = str(caught.value)
-    assert "measures.yml" in message and f"'{field}'" in message and "at most" in message
+    assert "measures.yml" in message and f"'{field}'" in message and "ist zu lang (höchstens" in message
     assert len(message) < 2000  # the text itself is not repeated

@@ -69,6 +69,26 @@ def test_the_project_file_is_valid():
     assert {"ukraine_2022", "pandemie_2020_2021"} <= {e.id for e in effects.effects}
 
 
+def test_an_event_covers_every_rate_built_on_the_same_count():
+    """The child SGB-II rate counts the same children as 'Kinder im SGB II': an event that moves the one moves
+    the other, so the report must name it for both."""
+    from sozialbericht.analysis.indicators import read_catalogue
+
+    indicators = read_catalogue().indicators
+    effects = load_special_effects(DATA_DIR / "sondereffekte.yml", set(indicators))
+
+    def numerator(i):
+        term = indicators[i].numerator
+        return (term.dataset, term.feature) if term else None
+
+    for effect in effects.effects:
+        if "alle" in effect.indicators:
+            continue
+        counted = {numerator(i) for i in effect.indicators} - {None}
+        missing = [i for i in indicators if numerator(i) in counted and i not in effect.indicators]
+        assert not missing, f"{effect.id}: {missing}"
+
+
 def test_committed_json_schemas_are_current_and_referenced():
     spec = importlib.util.spec_from_file_location("export_schemas", ROOT / "tools" / "export_schemas.py")
     module = importlib.util.module_from_spec(spec)

@@ -5,6 +5,7 @@ The expected numbers are worked out by hand from tests/fixtures/mirror (4 Ortste
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -171,8 +172,69 @@ def test_district_paragraph_names_attention_in_agreement(mirror, specs, tmp_path
         "insgesamt: Arbeitslose je 1.000 EW (30,0 je 1.000 Einwohner; Stadt 20,0). Besonderen Handlungsbedarf "
         "sieht das Frühwarnsystem im Ortsteil Zentrum."
     )
-    two = findings.District("1", "Nordost", 22917, 610, [], [], ["Schönefeld-Ost", "Schönefeld-Abtnaundorf"], 2023)
-    assert district_paragraph(two).endswith(
-        "Bei keiner Kennzahl weicht der Stadtbezirk deutlich von der Stadt ab. Besonderen Handlungsbedarf sieht "
-        "das Frühwarnsystem in den Ortsteilen Schönefeld-Ost und Schönefeld-Abtnaundorf."
+    two = findings.District(
+        "1", "Nordost", 22917, 610, [], [], ["Schönefeld-Ost", "Schönefeld-Abtnaundorf"], 2023, ("A", "B")
     )
+    assert district_paragraph(two).endswith(
+        "Bei keiner der 2 vergleichbaren Kennzahlen weicht der Stadtbezirk deutlich von der Stadt ab. Besonderen "
+        "Handlungsbedarf sieht das Frühwarnsystem in den Ortsteilen Schönefeld-Ost und Schönefeld-Abtnaundorf."
+    )
+    single = findings.District("1", "Nordost", 22917, 610, [], [], [], 2023, ("SGB-II-Dichte",))
+    assert "Bei der einzigen vergleichbaren Kennzahl (SGB-II-Dichte) weicht der Stadtbezirk nicht deutlich" in (
+        district_paragraph(single)
+    )
+    # no report-year rate at all (2023: the SGB-II and unemployment series end 2022) is missing data, not a
+    # district like the city
+    empty = district_paragraph(findings.District("1", "Nordost", 22917, 610, [], [], [], 2023))
+    assert "weicht der Stadtbezirk" not in empty
+    assert "Für 2023 liegt für die Stadtbezirke keine amtlich gezählte Quote mit sozialer Richtung vor" in empty
+    # when the section says it once, the ten paragraphs do not repeat it
+    said = district_paragraph(findings.District("1", "Nordost", 22917, 610, [], [], [], 2023), comparison_said=True)
+    assert "Quote" not in said and "weicht" not in said
+
+
+def test_a_typical_change_below_the_shown_precision_is_no_yardstick():
+    """Household size is published with two decimals in some years: its median change is near 0, and a change
+    of 0,01 must not read as '14 times the usual change (0,00)'."""
+    from sozialbericht.analysis.indicators import Indicator, Term
+
+    ind = Indicator(
+        id="haushaltsgroesse",
+        title="Durchschnittliche Haushaltsgröße",
+        short="Haushaltsgröße",
+        chapter="haushalte",
+        numerator=Term("haushalte", "Durchschnittliche Haushaltsgröße"),
+        denominator=None,
+        unit="Personen",
+        direction="neutral",
+        definition="test",
+        decimals=2,
+        kind="mean",
+    )
+    years = list(range(2012, 2024))
+    series = [1.80, 1.80, 1.79, 1.79, 1.79, 1.79, 1.7812, 1.7805, 1.7799, 1.7793, 1.7290, 1.72]
+    values = pd.DataFrame(
+        {
+            "area_code": "0",
+            "area_name": "Stadt Leipzig",
+            "level": findings.STADT,
+            "sbz_code": None,
+            "year": years,
+            "value": series,
+            "numerator": np.nan,
+            "denominator": np.nan,
+        }
+    )
+    finding = findings.assess(values, ind, 2023, pd.DataFrame(columns=["indicator", "area_name"]))
+    assert finding.typical_change == pytest.approx(0.005)
+    text = finding_sentence(finding)
+    assert "0,00" not in text
+
+
+def test_a_stale_finding_says_so_after_its_comparison():
+    ind = read_catalogue().indicators["sgb2_kinder"]
+    finding = findings.Finding(ind, 2022, 2021, 13436.0, 12484.0, 415.0, 952.0, "", 0, None)
+    text = finding_sentence(finding, edition_year=2023)
+    # "Das ist … so viel" follows the change it speaks of; the note on the missing year comes last
+    assert "auf 13.436 Kinder, eine Verschlechterung. Das ist gut doppelt so viel" in text
+    assert text.endswith("Für 2023 liegt noch kein Wert vor.")

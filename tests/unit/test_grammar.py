@@ -370,3 +370,23 @@ def test_page_texts_follow_the_style():
         public = text.split("## Technische Angaben")[0]
         found += [f"{path.name}: {p}" for p in style.problems(public)]
     assert found == [], "\n".join(found)
+
+
+def test_negative_numbers_carry_the_typographic_minus():
+    from sozialbericht import fmt
+
+    # an index of −0,83 in the early-warning table, not "-0,83"
+    assert fmt.number(-0.834, 2) == "\u22120,83"
+    assert fmt.number(-1234.5, 1) == "\u22121.234,5"
+    assert fmt.number(-0.001, 2) == "0,00"  # no signed zero
+    assert fmt.number(12.5, 1) == "12,5"
+
+
+def test_numbers_round_half_up_as_official_statistics_do():
+    from sozialbericht import fmt
+
+    assert fmt.number(62.5, 0) == "63"  # 5 of 8 hits: 63 %, not 62 %
+    assert fmt.number(0.125, 2) == "0,13"
+    assert fmt.number(2.675, 2) == "2,68"  # as written, not as the binary float
+    assert fmt.number(-62.5, 0) == "\u221263"
+    assert fmt.number(1234567.0, 0) == "1.234.567"

@@ -135,7 +135,9 @@ def test_extremes_name_lowest_and_highest_ortsteil(setup):
 def test_catalogue_errors_name_entry_and_field(tmp_path, specs):
     path = tmp_path / "indicators.yml"
     path.write_text(CATALOGUE.replace("direction: neutral", "direction: sideways"), encoding="utf-8")
-    with pytest.raises(CatalogueError, match=r"einwohner \(entry 3\): field 'direction'"):
+    with pytest.raises(
+        CatalogueError, match=r"einwohner \(Eintrag 3\): Feld 'direction': unbekannter Wert 'sideways' \(erlaubt:"
+    ):
         read_catalogue(path, datasets=specs)
     path.write_text(
         CATALOGUE.replace(
@@ -144,8 +146,35 @@ def test_catalogue_errors_name_entry_and_field(tmp_path, specs):
         ),
         encoding="utf-8",
     )
-    with pytest.raises(CatalogueError, match="unknown dataset 'bevoelkerung'"):
+    with pytest.raises(CatalogueError, match="Feld 'numerator.dataset': unbekannter Datensatz 'bevoelkerung'"):
         read_catalogue(path, datasets=specs)
+
+
+def test_catalogue_reports_every_problem_at_once(tmp_path, specs):
+    path = tmp_path / "indicators.yml"
+    broken = CATALOGUE.replace("direction: neutral", "direction: sideways").replace("unit: Personen", "unit: ''")
+    path.write_text(broken + "    colour: red\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as error:
+        read_catalogue(path, datasets=specs)
+    message = str(error.value)
+    assert "Feld 'direction'" in message and "Feld 'unit': darf nicht leer sein" in message
+    assert "Feld 'colour': ist kein bekanntes Feld" in message
+
+
+def test_dataset_file_errors_name_key_and_field(tmp_path):
+    from sozialbericht.data.inputs import read_dataset_specs
+
+    path = tmp_path / "datasets.yml"
+    path.write_text(
+        "datasets:\n  einwohner:\n    title: Einwohner\n    default_kind: summe\n  alter:\n    unit: Jahre\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueError) as error:
+        read_dataset_specs(path)
+    message = str(error.value)
+    assert "datasets.yml ist ungültig (2 Fehler)" in message
+    assert "Feld 'datasets.einwohner.default_kind': unbekannter Wert 'summe'" in message
+    assert "Feld 'datasets.alter.title': fehlt" in message
 
 
 def test_project_catalogue_matches_datasets_and_table_of_contents():

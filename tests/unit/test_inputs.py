@@ -193,9 +193,9 @@ def test_spec_kind_of_a_feature_falls_back_to_the_default(specs):
     [
         ("datasets:\n  a: {title: A, default_kind: sum}\n", "'sum'"),
         ("datasets:\n  a: {title: A, features: {B: {kind: total}}}\n", "'total'"),
-        ("datasets:\n  a: {default_kind: count}\n", "needs a 'title'"),
-        ("datasets: {}\n", "no datasets"),
-        ("datasets:\n  a: [unclosed\n", "not valid YAML"),
+        ("datasets:\n  a: {default_kind: count}\n", "Feld 'datasets.a.title': fehlt"),
+        ("datasets: {}\n", "Feld 'datasets': darf nicht leer sein"),
+        ("datasets:\n  a: [unclosed\n", "kein gültiges YAML"),
     ],
 )
 def test_invalid_dataset_specs(tmp_path, text, expected):

@@ -128,7 +128,34 @@ def test_concentration_share_of_top_five_and_districts():
     # Nordost: O6 + O7 = 13 of 24; Mitte: 1 + … + 5 − 4 = 11 of 24
     assert item.districts == [("Nordost", pytest.approx(13 / 24)), ("Mitte", pytest.approx(11 / 24))]
     sentence = synthesis.concentration_sentence(item, "Zahl")
-    assert "mehr als die ganze Stadt (104\u00a0%)" in sentence
+    # a full sentence with its verb, not "Die fünf Ortsteile … zusammen mehr als die ganze Stadt"
+    assert (
+        "(O7 (+7), O6 (+6), O5 (+5), O4 (+4), O3 (+3)) haben zusammen einen größeren Anstieg als die ganze Stadt"
+        in sentence
+    )
+    assert "(104\u00a0%)" in sentence
+
+
+def test_directions_name_the_years_of_a_series_that_ended_earlier():
+    from sozialbericht.analysis.indicators import KeyFigure
+
+    current = KeyFigure(indicator(), 2022, 110.0, 2021, 105.0, 2017, 100.0)
+    ended = KeyFigure(indicator(kind="count", direction="higher_worse"), 2017, 80.0, 2016, 85.0, 2012, 90.0)
+    text = synthesis.directions_paragraph([current, ended])
+    assert text.startswith("Entwicklung der Stadt Leipzig von 2017 bis 2022.")
+    # the series that ended in 2017 is not presented as a change of 2017–2022
+    assert "Testzahl (2012–2017: −10" in text
+    assert "Testzahl (+10" in text
+    # one item, one verb in the singular: "Gestiegen ist: …", "Ungünstig entwickelte sich …"
+    assert "Gestiegen ist: Testzahl" in text and "Gesunken ist: Testzahl" in text
+    assert "Ungünstig entwickelte sich Testzahl, günstig Testzahl." in text
+    # a label that is plural by itself keeps the plural verb
+    import dataclasses
+
+    plural_label = dataclasses.replace(indicator(), short="Körperverletzungen je 1.000 EW")
+    plural = KeyFigure(plural_label, 2022, 110.0, 2021, 105.0, 2017, 100.0)
+    text = synthesis.directions_paragraph([plural])
+    assert "Gestiegen sind: Körperverletzungen je 1.000 EW" in text
 
 
 def test_city_trend_turning_point_after_years_of_decline():

@@ -339,3 +339,12 @@ def test_plan_page_shows_missing_facts_as_not_given_and_the_renewal_rule(tmp_pat
     assert "[\\[1\\]](https://example.org/quelle)" in row
     assert "Grünau \\(Ortsteile Grünau\\-Mitte und Grünau\\-Nord\\)" in row
     assert policy_pages.plans_markdown(policy, None, 2014).startswith("Im Plankatalog ist kein Plan")
+
+
+def test_offices_of_a_strategy_are_separated_so_that_a_name_with_a_comma_stays_one_office(tmp_path):
+    measures = FILES["measures.yml"].replace(
+        "start_year: 2010,",
+        'start_year: 2010, lead_office: "Amt für Jugend und Familie, Abteilung Kitas", co_offices: ["Jobcenter"],',
+    )
+    page = policy_pages.measures_markdown(load(tmp_path, measures=measures), None, 2022)
+    assert "Beteiligt: Amt für Jugend und Familie\\, Abteilung Kitas\\; Jobcenter." in page

@@ -260,5 +260,5 @@ def test_project_specs_read_endpoint_and_optional(tmp_path):
     assert not specs["haushalte"].city_wide and not specs["haushalte"].optional
     bad = tmp_path / "datasets.yml"
     bad.write_text('datasets:\n  x: {title: "X", endpoint: kdvalue}\n', encoding="utf-8")
-    with pytest.raises(CatalogueError, match="field 'endpoint': 'kdvalue'"):
+    with pytest.raises(CatalogueError, match="Feld 'datasets.x.endpoint': unbekannter Wert 'kdvalue'"):
         read_dataset_specs(bad)

@@ -132,6 +132,10 @@ def assess(values: pd.DataFrame, indicator: Indicator, year: int, flags: pd.Data
     diffs = np.diff(series.to_numpy(dtype=float))
     earlier = np.abs(diffs[:-1][-TREND_YEARS:])
     typical = float(np.median(earlier)) if len(earlier) else math.nan
+    # the yardstick is never finer than the precision the report shows (half its last digit): a series
+    # published with two decimals in some years has a median change near 0 and would make any change 'huge'
+    if not math.isnan(typical):
+        typical = max(typical, 0.5 * 10**-indicator.decimals)
     size = min(abs(change) / typical, SIZE_CAP) / SIZE_CAP if typical and not math.isnan(typical) else 0.5
     people = _people(values, indicator, kf.year, kf.previous_year, change)
     people_part = min(math.log10(1 + people) / PEOPLE_FULL, 1.0) if not math.isnan(people) else 0.0
@@ -236,12 +240,14 @@ class District:
     better: list[tuple[Indicator, float, float]]
     attention: list[str]  # Ortsteile with besonderer Handlungsbedarf (index attention flag)
     year: int
+    compared: tuple[str, ...] = ()  # short names of the indicators compared (report-year values for the districts)
 
 
 def districts(values: dict[str, pd.DataFrame], catalogue: Catalogue, year: int, flags: pd.DataFrame) -> list[District]:
     """Per Stadtbezirk: population, and where it stands furthest from the city (in standard deviations of the
     ten Stadtbezirke) on indicators with a social direction, for the report year."""
     deviations = []
+    compared = []
     for ind in catalogue.indicators.values():
         if ind.direction == "neutral" or ind.is_count or ind.survey or ind.id not in values:
             continue
@@ -251,6 +257,7 @@ def districts(values: dict[str, pd.DataFrame], catalogue: Catalogue, year: int, 
         parts = rows[rows["level"] == STADTBEZIRK]
         if town.empty or len(parts) < 3 or parts["value"].std() == 0:
             continue
+        compared.append(ind.short)
         sign = 1 if ind.direction == "higher_worse" else -1
         z = sign * (parts["value"] - float(town.iloc[0])) / parts["value"].std()
         deviations += [
@@ -280,6 +287,7 @@ def districts(values: dict[str, pd.DataFrame], catalogue: Catalogue, year: int, 
                 better=[(d[1], d[2], d[3]) for d in reversed(mine) if d[4] <= -1.0][:2],
                 attention=names,
                 year=year,
+                compared=tuple(compared),
             )
         )
     return result

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from sozialbericht import settings as config
+from sozialbericht.analysis.indicator_schema import IndicatorsFile
+from sozialbericht.data.catalogue import load_catalogue
 from sozialbericht.data.geography import ORTSTEIL, STADT
 from sozialbericht.errors import CatalogueError
 
 USABLE = {"ok", "nothing", "aggregated"}
 DIRECTIONS = {"higher_worse", "higher_better", "neutral"}
-REQUIRED = ("id", "title", "chapter", "numerator", "unit", "direction", "definition")
 
 
 @dataclass(frozen=True)
@@ -80,64 +80,60 @@ class Catalogue:
         raise CatalogueError(f"Chapter {chapter_id!r} is not in the indicator catalogue.")
 
 
-def _term(raw, where: str, field_name: str, datasets: set[str] | None) -> Term:
-    if not isinstance(raw, dict) or not {"dataset", "feature"} <= set(raw):
-        raise CatalogueError(f"{where}: field '{field_name}': needs 'dataset' and 'feature'")
-    if datasets is not None and raw["dataset"] not in set(datasets):
-        raise CatalogueError(
-            f"{where}: field '{field_name}': unknown dataset {raw['dataset']!r} (known: {', '.join(sorted(datasets))})"
-        )
-    return Term(str(raw["dataset"]), str(raw["feature"]))
-
-
 def read_catalogue(path: Path = config.DATA_DIR / "indicators.yml", datasets=None) -> Catalogue:
-    """Read and check the catalogue; ``datasets`` (names, or the specs from datasets.yml) checks references."""
-    try:
-        raw = config.load_yaml(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise CatalogueError(f"{path}: not valid YAML: {error}") from None
-    chapters = raw.get("chapters") or []
-    chapter_ids = {c.get("id") for c in chapters}
+    """Read and check the catalogue; ``datasets`` (names, or the specs from datasets.yml) checks references.
+
+    The structure is checked by the schema (:mod:`sozialbericht.analysis.indicator_schema`), then the references;
+    every problem is reported at once, in German, with file, entry and field.
+    """
+    path = Path(path)
+    parsed = load_catalogue(IndicatorsFile, path)
+    chapter_ids = {c.id for c in parsed.chapters}
+    known = set(datasets) if datasets is not None else None
+    problems: list[str] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(parsed.indicators, start=1):
+        where = f"{path.name}: {entry.id} (Eintrag {number})"
+        if entry.id in seen:
+            problems.append(f"{where}: Feld 'id': '{entry.id}' kommt mehrfach vor")
+        seen.add(entry.id)
+        if entry.chapter not in chapter_ids:
+            problems.append(f"{where}: Feld 'chapter': unbekanntes Kapitel '{entry.chapter}'")
+        for name, term in (("numerator", entry.numerator), ("denominator", entry.denominator)):
+            if term is not None and known is not None and term.dataset not in known:
+                problems.append(
+                    f"{where}: Feld '{name}.dataset': unbekannter Datensatz '{term.dataset}' "
+                    f"(bekannt: {', '.join(sorted(known))})"
+                )
+    if problems:
+        raise CatalogueError(f"{path.name} ist ungültig ({len(problems)} Fehler):\n  " + "\n  ".join(problems))
     indicators: dict[str, Indicator] = {}
-    for number, entry in enumerate(raw.get("indicators") or [], start=1):
-        where = f"{path}: {entry.get('id', '?')} (entry {number})"
-        for name in REQUIRED:
-            if entry.get(name) in (None, ""):
-                raise CatalogueError(f"{where}: field '{name}': missing")
-        if entry["id"] in indicators:
-            raise CatalogueError(f"{where}: field 'id': duplicate id {entry['id']!r}")
-        if entry["chapter"] not in chapter_ids:
-            raise CatalogueError(f"{where}: field 'chapter': unknown chapter {entry['chapter']!r}")
-        if entry["direction"] not in DIRECTIONS:
-            raise CatalogueError(
-                f"{where}: field 'direction': {entry['direction']!r} is not one of {sorted(DIRECTIONS)}"
-            )
-        denominator = entry.get("denominator")
-        indicators[entry["id"]] = Indicator(
-            id=entry["id"],
-            title=entry["title"],
-            short=entry.get("short") or entry["title"],
-            chapter=entry["chapter"],
-            numerator=_term(entry["numerator"], where, "numerator", datasets),
-            denominator=_term(denominator, where, "denominator", datasets) if denominator else None,
-            factor=float(entry.get("factor", 1)),
-            unit=entry["unit"],
-            decimals=int(entry.get("decimals", 1)),
-            direction=entry["direction"],
-            definition=entry["definition"],
-            survey=bool(entry.get("survey")),
-            first_year=entry.get("first_year"),
-            notes=entry.get("notes") or "",
-            source=entry.get("source") or config.ATTRIBUTION,
-            licence=entry.get("licence") or config.LICENCE,
-            value_unit=entry.get("value_unit"),
+    for entry in parsed.indicators:
+        indicator = Indicator(
+            id=entry.id,
+            title=entry.title,
+            short=entry.short or entry.title,
+            chapter=entry.chapter,
+            numerator=Term(entry.numerator.dataset, entry.numerator.feature),
+            denominator=Term(entry.denominator.dataset, entry.denominator.feature) if entry.denominator else None,
+            factor=float(entry.factor),
+            unit=entry.unit,
+            decimals=entry.decimals,
+            direction=entry.direction,
+            definition=entry.definition,
+            survey=entry.survey,
+            first_year=entry.first_year,
+            notes=entry.notes or "",
+            source=entry.source or config.ATTRIBUTION,
+            licence=entry.licence or config.LICENCE,
+            value_unit=entry.value_unit,
         )
-        indicator = indicators[entry["id"]]
         if indicator.denominator is None and isinstance(datasets, dict):
             indicator.kind = datasets[indicator.numerator.dataset].kind(indicator.numerator.feature)
-    if not indicators:
-        raise CatalogueError(f"{path}: defines no indicators")
-    return Catalogue(chapters, indicators, raw.get("missing_themes") or [])
+        indicators[entry.id] = indicator
+    chapters = [c.model_dump() for c in parsed.chapters]
+    themes = [m.model_dump() for m in parsed.missing_themes]
+    return Catalogue(chapters, indicators, themes)
 
 
 CHILDREN_UNDER_15 = Term("alter", "unter 15 Jahre (berechnet)")

@@ -74,19 +74,22 @@ def _describe(error: dict[str, Any], data: Any, file_name: str) -> str:
             node = None
         path.append(str(part))
     message = _GERMAN.get(error["type"], error["msg"])
-    if error["type"] in {
-        "literal_error",
-        "string_pattern_mismatch",
-        "string_too_long",
-        "greater_than_equal",
-        "less_than_equal",
-        "value_error",
-    }:
-        message = (
-            f"{message}: {error['msg']}"
-            if error["type"] != "value_error"
-            else error["msg"].removeprefix("Value error, ")
+    context = error.get("ctx") or {}
+    if error["type"] == "literal_error":
+        message = f"unbekannter Wert {error.get('input')!r} (erlaubt: {context.get('expected', '')})".replace(
+            " or ", " oder "
         )
+    elif error["type"] == "string_too_long":
+        message = f"ist zu lang (höchstens {context.get('max_length')} Zeichen)"
+    elif error["type"] == "string_pattern_mismatch":
+        message = f"{error.get('input')!r} hat nicht das verlangte Format (Muster {context.get('pattern')})"
+    elif error["type"] in {"greater_than_equal", "less_than_equal"}:
+        bound = context.get("ge", context.get("le"))
+        message = f"{message} (Grenze {bound}, angegeben {error.get('input')!r})"
+    elif error["type"] == "value_error":
+        message = error["msg"].removeprefix("Value error, ")
+    elif error["type"] == "url_scheme":
+        message = f"{error.get('input')!r} ist keine Adresse mit http:// oder https://"
     field = ".".join(path) or "(Eintrag)"
     where = f"{entry}: " if entry else ""
     return f"{file_name}: {where}Feld '{field}': {message}"

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from sozialbericht import settings as config
 from sozialbericht.data.aggregate import complete_levels
+from sozialbericht.data.catalogue import load_catalogue
+from sozialbericht.data.dataset_schema import DatasetsFile
 from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK, Geography
 from sozialbericht.data.opendata import Cache, LocalSource, open_source
 from sozialbericht.data.parse import parse
 from sozialbericht.data.parse_values import parse_values
-from sozialbericht.errors import CatalogueError, DataSourceError, ParseError, SozialberichtError
+from sozialbericht.errors import DataSourceError, ParseError, SozialberichtError
 from sozialbericht.settings import Settings
 
 KINDS = {"count", "rate", "mean", "median", "share"}
@@ -55,36 +56,21 @@ class DatasetSpec:
 
 
 def read_dataset_specs(path: Path = config.DATA_DIR / "datasets.yml") -> dict[str, DatasetSpec]:
-    try:
-        raw = config.load_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise CatalogueError(f"{path}: not valid YAML: {error}") from None
-    specs = {}
-    for key, entry in (raw or {}).get("datasets", {}).items():
-        where = f"{path}: dataset {key!r}"
-        if not isinstance(entry, dict) or "title" not in entry:
-            raise CatalogueError(f"{where}: needs a 'title'")
-        kind = entry.get("default_kind", "count")
-        kinds = [kind] + [f.get("kind", kind) for f in (entry.get("features") or {}).values()]
-        bad = [k for k in kinds if k not in KINDS]
-        if bad:
-            raise CatalogueError(f"{where}: kind {bad[0]!r} is not one of {sorted(KINDS)}")
-        endpoint = entry.get("endpoint", "kdvalues")
-        if endpoint not in ENDPOINTS:
-            raise CatalogueError(f"{where}: field 'endpoint': {endpoint!r} is not one of {sorted(ENDPOINTS)}")
-        specs[key] = DatasetSpec(
+    """Read ``datasets.yml`` through its schema (every problem at once, in German, with dataset key and field)."""
+    parsed = load_catalogue(DatasetsFile, Path(path))
+    return {
+        key: DatasetSpec(
             key,
-            entry["title"],
-            kind,
-            entry.get("unit", ""),
-            bool(entry.get("survey")),
-            entry.get("features") or {},
-            endpoint,
-            bool(entry.get("optional")),
+            entry.title,
+            entry.default_kind,
+            entry.unit,
+            entry.survey,
+            {name: feature.model_dump(exclude_none=True) for name, feature in entry.features.items()},
+            entry.endpoint,
+            entry.optional,
         )
-    if not specs:
-        raise CatalogueError(f"{path}: lists no datasets")
-    return specs
+        for key, entry in parsed.datasets.items()
+    }
 
 
 @dataclass

@@ -53,11 +53,16 @@ class CityWide:
             "Die folgenden Reihen veröffentlicht das Amt für Statistik und Wahlen nur für die Stadt insgesamt "
             "(Open-Data-Schnittstelle, Endpunkt „values“). **Werte für Ortsteile oder Stadtbezirke gibt es dazu "
             "nicht**; Karten und Stadtbezirksvergleiche sind daher nicht möglich. Die Werte stammen aus der "
-            "Kommunalen Bürgerumfrage und sind Schätzungen aus einer Stichprobe."
-            if all(s.survey for s in self.series)
+            "Kommunalen Bürgerumfrage und sind Schätzungen aus einer Stichprobe ohne veröffentlichte Fallzahlen; "
+            "kleine Unterschiede zwischen Gruppen und Jahren sind daher nicht überzubewerten."
+            if self._all_survey
             else "Die folgenden Reihen liegen nur für die Stadt insgesamt vor; Werte für Ortsteile oder "
             "Stadtbezirke gibt es dazu nicht."
         )
+
+    @property
+    def _all_survey(self) -> bool:
+        return bool(self.series) and all(s.survey for s in self.series)
 
     def _missing(self, series: CitySeries) -> Markdown:
         title = " ".join(self.inputs.specs[series.dataset].title.split())
@@ -104,6 +109,10 @@ class CityWide:
         frame = self.values(series_id).dropna(subset=["value"])
         if frame.empty:
             return Markdown("")
+        # the total row ("insgesamt") is no group: it is neither the highest nor the one that grew most
+        frame = frame[frame["label"].str.strip().str.casefold() != "insgesamt"]
+        if frame.empty:
+            return Markdown("")
         last = int(frame["year"].max())
         latest = frame[frame["year"] == last].sort_values("value")
         low, high = latest.iloc[0], latest.iloc[-1]
@@ -131,7 +140,7 @@ class CityWide:
                     )
                 if moves:
                     text += f" Seit {first} " + " und ".join(moves) + "."
-        if series.survey:
+        if series.survey and not self._all_survey:  # otherwise the section's note says it once
             text += (
                 " Die Werte sind Stichprobenschätzungen ohne veröffentlichte Fallzahlen; kleine Unterschiede "
                 "zwischen Gruppen und Jahren sind daher nicht überzubewerten."

@@ -191,7 +191,9 @@ def measures_markdown(policy: Policy, chapter: str | None, year: int) -> str:
         if strategy["description"]:
             head += f"  \n{escape_markdown(strategy['description'])}"
         if strategy["plans"]:
-            head += f"  \nGrundlage: {cell(strategy['plans'], sep='; ')}. Beteiligt: {cell(strategy['offices'])}."
+            head += (
+                f"  \nGrundlage: {cell(strategy['plans'], sep='; ')}. Beteiligt: {cell(strategy['offices'], sep='; ')}."
+            )
         blocks.append(head + "\n\n" + "\n".join(_measure_item(policy, row, year) for row in own))
     return "\n\n".join(blocks)
 

@@ -183,7 +183,25 @@ class SteeringPages(Edition):
         )
         return Markdown(
             f"{grammar.count(len(order), 'Ortsteil')} {grammar.verb(len(order), 'ist', 'sind')} {self.year} markiert "
-            f"(Alarm vor Warnung vor Hinweis).{effect_text}\n\n" + "\n".join(parts)
+            f"(Alarm vor Warnung vor Hinweis).{effect_text}{self._improving_but_low_text()}\n\n" + "\n".join(parts)
+        )
+
+    def _improving_but_low_text(self) -> str:
+        """A low status with positive dynamics keeps its level: say why, so 'Alarm' next to 'positiv' is not misread."""
+        status = self.warning.status
+        low_improving = status[
+            ~status["too_small"]
+            & status["status_class"].isin(["niedrig", "sehr niedrig"])
+            & status["dynamics_class"].eq("positiv")
+        ]
+        if low_improving.empty:
+            return ""
+        names = fmt.join_names(sorted(low_improving["area_name"]))
+        return (
+            f" Die Stufe folgt dem Status: {names} "
+            f"{grammar.verb(len(low_improving), 'bleibt', 'bleiben')} markiert, obwohl sich die Lage zuletzt "
+            "stärker verbesserte als in der Stadt (Dynamik positiv). Eine positive Dynamik mildert den "
+            "Handlungsbedarf, hebt einen niedrigen Status aber nicht auf."
         )
 
     def changes(self) -> Markdown:

@@ -45,16 +45,18 @@ def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | 
     verb, meaning = narrative.movement(ind, finding.change)
     noun = "Anstieg" if finding.change > 0 else "Rückgang"
     period = "der vorigen Umfrage" if ind.survey else str(finding.base_year)
-    stale = " (neuere Werte liegen nicht vor)" if edition_year and finding.year < edition_year else ""
+    stale = f" Für {edition_year} liegt noch kein Wert vor." if edition_year and finding.year < edition_year else ""
     text = (
-        f"**{ind.title}:**{stale} {'Die Zahl' if ind.is_count else 'Der Wert'} {verb} {finding.year} gegenüber "
+        f"**{ind.title}:** {'Die Zahl' if ind.is_count else 'Der Wert'} {verb} {finding.year} gegenüber "
         f"{period} um "
         f"{narrative.change_text(ind, finding.change, finding.previous, signed=False)} auf "
         f"{narrative.value_text(ind, finding.value)}" + (f", {meaning}" if meaning else "") + "."
     )
     context = []
     typical = finding.typical_change
-    if typical and not math.isnan(typical) and abs(finding.change) >= 2 * typical:
+    # a typical change below the published precision ("0,00") is no yardstick: the ratio would be rounding noise
+    shown = 0.5 * 10**-ind.decimals
+    if typical and not math.isnan(typical) and typical >= shown and abs(finding.change) >= 2 * typical:
         span = "Umfragewellen" if ind.survey else "Jahre"
         context.append(
             f"Das ist {_times(abs(finding.change) / typical)} so viel wie die übliche Veränderung der vorigen "
@@ -77,12 +79,14 @@ def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | 
         text += f" Bekannter Sondereffekt: {fmt.join_names(finding.events)}."
     if finding.base_events:
         text += f" Das Vergleichsjahr {finding.base_year} fällt in einen bekannten Sondereffekt: {fmt.join_names(finding.base_events)}."
+    text += stale  # last, so that "Das ist … so viel" still follows the change it speaks of
     if catalogue is not None:
         text += f" → {chapter_link(catalogue, ind.chapter)}"
     return " ".join(text.split())
 
 
-def district_paragraph(district: rule.District) -> str:
+def district_paragraph(district: rule.District, comparison_said: bool = False) -> str:
+    """``comparison_said``: the section already says once that no district can be compared this year."""
     change = (
         f", {fmt.signed(district.population_change)} gegenüber {district.year - 1}"
         if not math.isnan(district.population_change)
@@ -102,8 +106,22 @@ def district_paragraph(district: rule.District) -> str:
         text += f" Deutlich ungünstiger als in der Stadt insgesamt: {listing(district.worse)}."
     if district.better:
         text += f" Deutlich günstiger: {listing(district.better)}."
-    if not district.worse and not district.better:
-        text += " Bei keiner Kennzahl weicht der Stadtbezirk deutlich von der Stadt ab."
+    if district.worse or district.better or comparison_said:
+        pass
+    elif not district.compared:
+        # no report-year rate to compare: that is missing data, not a district like the city
+        text += (
+            f" Für {district.year} liegt für die Stadtbezirke keine amtlich gezählte Quote mit sozialer Richtung "
+            "vor; ein Vergleich mit der Stadt ist in dieser Ausgabe nicht möglich."
+        )
+    else:
+        text += (
+            f" Bei keiner der {fmt.number(len(district.compared))} vergleichbaren Kennzahlen weicht der "
+            "Stadtbezirk deutlich von der Stadt ab."
+            if len(district.compared) > 1
+            else f" Bei der einzigen vergleichbaren Kennzahl ({district.compared[0]}) weicht der Stadtbezirk nicht "
+            "deutlich von der Stadt ab."
+        )
     if district.attention:
         word = "im Ortsteil" if len(district.attention) == 1 else "in den Ortsteilen"
         text += f" Besonderen Handlungsbedarf sieht das Frühwarnsystem {word} {fmt.join_names(district.attention)}."
@@ -196,6 +214,14 @@ class SummaryPage:
         items = rule.districts(self.edition.values, self.catalogue, self.year, self.edition.warning.flags)
         if not items:
             return Markdown("Für die Stadtbezirke liegen keine Werte vor.")
+        if not any(d.compared for d in items):
+            # said once for the section, not in each of the ten paragraphs
+            lead = (
+                f"Für {self.year} liegt für die Stadtbezirke noch keine amtlich gezählte Quote mit sozialer Richtung "
+                "vor; ein Vergleich der Stadtbezirke mit der Stadt ist in dieser Ausgabe daher nicht möglich. Die "
+                "Absätze nennen die Einwohnerzahl und die Hinweise des Frühwarnsystems.\n\n"
+            )
+            return Markdown(lead + "\n\n".join(district_paragraph(d, comparison_said=True) for d in items))
         note = (
             "\n\n„Deutlich“ heißt: mindestens eine Standardabweichung der zehn Stadtbezirkswerte vom Stadtwert "
             "entfernt; betrachtet werden Quoten mit sozialer Richtung aus amtlichen Zählungen des Berichtsjahres."
@@ -217,7 +243,9 @@ def method_text() -> str:
         f"$|z| \\le {fmt.number(rule.Z_CHANCE, 2).replace(',', '{,}')}$). Jede dieser Veränderungen erhält eine Punktzahl von 0 bis 1 aus "
         "vier Teilen:\n\n"
         f"- **Größe** (Gewicht {fmt.number(w['size'], 1)}): die Veränderung geteilt durch den Median der "
-        f"Beträge der Veränderungen der bis zu {rule.TREND_YEARS} vorigen Perioden, begrenzt auf "
+        f"Beträge der Veränderungen der bis zu {rule.TREND_YEARS} vorigen Perioden (mindestens einer halben "
+        "letzten im Bericht gezeigten Stelle, weil feinere Veränderungen in den veröffentlichten Werten nicht "
+        "messbar sind), begrenzt auf "
         f"{fmt.number(rule.SIZE_CAP, 0)} und auf 0–1 skaliert;\n"
         f"- **Betroffene** (Gewicht {fmt.number(w['people'], 1)}): die Veränderung der Zahl der Personen "
         f"hinter dem Wert, $\\log_{{10}}(1 + n) / {fmt.number(rule.PEOPLE_FULL, 0)}$, höchstens 1 "

@@ -69,30 +69,49 @@ def directions_paragraph(figures: list[KeyFigure]) -> str:
 
 def _directions(figures: list[KeyFigure], lead: str) -> str:
     groups: dict[str, list[str]] = {"Gestiegen sind": [], "Gesunken sind": [], "Nahezu unverändert blieben": []}
+    labels: dict[str, list[str]] = {key: [] for key in groups}
     worse, better = [], []
-    span = None
+    spans = [(kf.five_years_year, kf.year) for kf in figures if kf.five_years_year]
+    # The lead names the span of the most recent series; a series that ends earlier (e.g. one the source stopped)
+    # carries its own years, so that no old change is read as one of the report period.
+    span = max(spans, key=lambda s: (s[1], spans.count(s))) if spans else None
     for kf in figures:
         if not kf.five_years_year:
             continue
-        span = span or (kf.five_years_year, kf.year)
         verb, meaning = narrative.movement(kf.indicator, kf.change_five_years)
         key = {"stieg": "Gestiegen sind", "sank": "Gesunken sind"}.get(verb, "Nahezu unverändert blieben")
-        groups[key].append(f"{kf.indicator.short} ({inline_change(kf.indicator, kf.change_five_years, kf.five_years)})")
+        change = inline_change(kf.indicator, kf.change_five_years, kf.five_years)
+        if (kf.five_years_year, kf.year) != span:
+            change = f"{kf.five_years_year}–{kf.year}: {change}"
+        groups[key].append(f"{kf.indicator.short} ({change})")
+        labels[key].append(kf.indicator.short)
         if meaning == "eine Verschlechterung":
             worse.append(kf.indicator.short)
         elif meaning == "eine Verbesserung":
             better.append(kf.indicator.short)
     if span is None:
         return ""
-    parts = [f"{key}: {fmt.join_names(items)}." for key, items in groups.items() if items]
+    singular = {"Gestiegen sind": "Gestiegen ist", "Gesunken sind": "Gesunken ist"}
+    singular["Nahezu unverändert blieben"] = "Nahezu unverändert blieb"
+    parts = [
+        f"{singular[key] if _one(labels[key]) else key}: {fmt.join_names(items)}."
+        for key, items in groups.items()
+        if items
+    ]
     text = f"{lead} von {span[0]} bis {span[1]}. " + " ".join(parts)
     if worse and better:
-        text += f" Ungünstig entwickelten sich {fmt.join_names(worse)}, günstig {fmt.join_names(better)}."
+        developed = "entwickelte" if _one(worse) else "entwickelten"
+        text += f" Ungünstig {developed} sich {fmt.join_names(worse)}, günstig {fmt.join_names(better)}."
     elif worse and len(worse) > 1:
         text += f" Alle Kennzahlen mit sozialer Richtung entwickelten sich ungünstig: {fmt.join_names(worse)}."
     elif better and len(better) > 1:
         text += f" Alle Kennzahlen mit sozialer Richtung entwickelten sich günstig: {fmt.join_names(better)}."
     return text
+
+
+def _one(labels: list[str]) -> bool:
+    """A singular subject: one indicator whose label is not plural by itself ('Körperverletzungen je …' is)."""
+    return len(labels) == 1 and grammar.label_gender(labels[0]) != "pl"
 
 
 def pairs_paragraph(pairs: list[patterns.Pair], base_year: int, year: int, limit: int = 3) -> str:
@@ -121,9 +140,9 @@ def concentration_sentence(item: patterns.Concentration, label: str) -> str:
     lead = f"**{ind.short}** ({label}, {item.base_year}–{item.year}, Summe der Ortsteile {total}): "
     if item.top_share > 1:
         text = (
-            f"Die fünf Ortsteile mit dem stärksten {noun} ({top}) zusammen mehr als die ganze Stadt "
-            f"({fmt.number(item.top_share * 100, 0)}\u00a0%); in anderen Ortsteilen ging die Entwicklung in "
-            "die Gegenrichtung"
+            f"Die fünf Ortsteile mit dem stärksten {noun} ({top}) haben zusammen einen größeren {noun} als die "
+            f"ganze Stadt ({fmt.number(item.top_share * 100, 0)}\u00a0%); in anderen Ortsteilen ging die "
+            "Entwicklung in die Gegenrichtung"
         )
     else:
         text = f"{fmt.number(item.top_share * 100, 0)}\u00a0% des {noun}s entfallen auf fünf Ortsteile: {top}"
