@@ -95,7 +95,7 @@ def participation_print(policy: Policy, flags: pd.DataFrame, evidence: pd.DataFr
             ]
         )
     lead = (
-        f"Vorschläge für {fmt.number(len(rows))} markierte Ortsteile. Eine Zielgruppe erhält einen Vorschlag nur "
+        f"Vorschläge für {grammar.count(len(rows), 'Ortsteil', 'akk', adjective_stem='markiert')}. Eine Zielgruppe erhält einen Vorschlag nur "
         "dort, wo sie stärker vertreten oder betroffen ist als in der Stadt (bei Anteilen aus Fallzahlen "
         "statistisch gesichert). Die Tabelle nennt die Gremien im Ortsteil und im Stadtbezirk; die "
         "gesamtstädtischen Formate je Ortsteil zeigt die Übersicht oben, jede Zeile im Einzelnen die Website."
