@@ -17,3 +17,15 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", nameToggles);
   else nameToggles();
 })();
+
+// The part captions of the sidebar carry role="heading" but no level (axe rule aria-required-attr);
+// they head the lists below the site title, hence level 2.
+(function () {
+  function levelCaptions() {
+    document.querySelectorAll('p.caption[role="heading"]:not([aria-level])').forEach(function (caption) {
+      caption.setAttribute("aria-level", "2");
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", levelCaptions);
+  else levelCaptions();
+})();

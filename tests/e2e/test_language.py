@@ -40,6 +40,9 @@ def page_texts(build) -> dict[str, tuple[str, str]]:
         main = soup.find("main") or soup
         for tag in main.find_all(["script", "style"]):
             tag.decompose()
+        # a table cell ends where its text ends: "+1" in one cell and "Haushalte" in the next row are no phrase
+        for cell in main.find_all(["td", "th"]):
+            cell.append(" ¦ ")
         technical = main.find(id=TECHNICAL_SECTION)
         technical_text = " ".join(technical.get_text(" ").split()) if technical else ""
         if technical:

@@ -146,16 +146,18 @@ def _overlays(prepared, name_field: str, borders, label_names) -> list[alt.Chart
     layers = []
     if borders is not None:
         outline = map_geometry(borders[["geometry"]])
-        layers.append(alt.Chart(outline).mark_geoshape(filled=False, stroke=BORDER_COLOR, strokeWidth=1.6, fill=None))
+        layers.append(
+            alt.Chart(outline).mark_geoshape(filled=False, stroke=BORDER_COLOR, strokeWidth=1.6, fill=None, aria=False)
+        )
     wanted = [n for n in (label_names or []) if n in set(prepared[name_field])]
     if wanted:
         points = _points(prepared, name_field)
         points = points[points[name_field].isin(wanted)]
         base = alt.Chart(points).encode(longitude="lon:Q", latitude="lat:Q", text=f"{name_field}:N")
         # a white halo keeps the name legible on dark classes
-        layers.append(base.mark_text(fontSize=11, fontWeight="bold", stroke="white", strokeWidth=3, dy=-9))
-        layers.append(base.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-9))
-        layers.append(base.mark_point(shape="circle", size=16, filled=True, color="#000000"))
+        layers.append(base.mark_text(fontSize=11, fontWeight="bold", stroke="white", strokeWidth=3, dy=-9, aria=False))
+        layers.append(base.mark_text(fontSize=11, fontWeight="bold", color="#000000", dy=-9, aria=False))
+        layers.append(base.mark_point(shape="circle", size=16, filled=True, color="#000000", aria=False))
     return layers
 
 
