@@ -30,8 +30,9 @@ from sozialbericht import settings as config
 
 # docnames under these prefixes are not part of the report PDF (the annex holds them)
 PDF_EXCLUDED = ("book/edition/steckbriefe/",)
-# every chart image of the PDF is at most this high: a page holds a chart and about half a page of text
-CHART_HEIGHT = r"0.29\textheight"
+# every chart image of the PDF is at most this high: a page holds a chart and about half a page of text, and
+# an indicator (trend, map, districts) takes little more than a page (0.29: 135 pages, 0.27: 123)
+CHART_HEIGHT = r"0.27\textheight"
 # a heading needs this much room below it on its page, or it starts the next page
 HEADING_ROOM = r"0.22\textheight"
 

@@ -17,7 +17,7 @@ from sozialbericht.data.inputs import Inputs, read_inputs
 from sozialbericht.errors import SozialberichtError
 from sozialbericht.policy import matching
 from sozialbericht.policy.schema import Policy, load_policy
-from sozialbericht.report import policy_pages
+from sozialbericht.report import policy_pages, policy_print
 
 
 class Edition:
@@ -112,10 +112,17 @@ def policy_fragments(edition: Edition) -> dict[str, str]:
     for chapter in edition.catalogue.chapters:
         indicators = [i.id for i in edition.catalogue.for_chapter(chapter["id"])]
         flags = edition.flags_for(indicators)
-        fragments[f"{chapter['id']}-plaene.md"] = policy_pages.plans_markdown(policy, chapter["id"], year)
+        # in full on the website; in print a paragraph pointing to the register (printed once, chapter "Maßnahmen")
+        fragments[f"{chapter['id']}-plaene.md"] = policy_print.web_and_print(
+            policy_pages.plans_markdown(policy, chapter["id"], year),
+            policy_print.plans_print(policy, chapter["id"], year),
+        )
         local = policy_pages.local_activity_markdown(policy, flags, year)
         measures = policy_pages.measures_markdown(policy, chapter["id"], year)
-        fragments[f"{chapter['id']}-massnahmen.md"] = f"{local}\n\n{measures}" if local else measures
+        fragments[f"{chapter['id']}-massnahmen.md"] = policy_print.web_and_print(
+            f"{local}\n\n{measures}" if local else measures,
+            policy_print.measures_print(policy, chapter["id"], year, local),
+        )
         fragments[f"{chapter['id']}-empfehlungen.md"] = recommendations_text(edition, chapter["id"], indicators)
     for code, area_flags in edition.warning.flags.groupby("area_code"):
         fragments[f"beteiligung-ot-{code}.md"] = policy_pages.participation_markdown(

@@ -286,4 +286,13 @@ Die Kapitel dieser Ausgabe:
             + (f" *Hinweis:* {i.notes}" if i.notes else "")
             for i in self.catalogue.indicators.values()
         ]
-        return Markdown("\n".join(items))
+        # in print each chapter gives an indicator's definition and notes under its chart: here only the formula
+        printed = [
+            "In den Kapiteln steht unter jeder Kennzahl ihre Definition mit den Hinweisen; hier folgt ihre Berechnung "
+            "aus den Datensätzen der Quelle.",
+            "",
+            *(f"- **{i.title}** (`{i.id}`): {self.formula(i)}." for i in self.catalogue.indicators.values()),
+        ]
+        return Markdown(
+            "````{only} html\n" + "\n".join(items) + "\n````\n\n````{only} latex\n" + "\n".join(printed) + "\n````"
+        )

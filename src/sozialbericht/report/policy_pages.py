@@ -101,7 +101,9 @@ def _year(value) -> str:
 # --- plans ------------------------------------------------------------------------------------------
 
 
-def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
+def plans_markdown(policy: Policy, chapter: str | None, year: int, printed: bool = False) -> str:
+    """The plans of a chapter (all for ``chapter=None``) as a table; ``printed``: as a full-width list,
+    which takes half the height of six narrow columns on paper."""
     plans = register.plans_for_chapter(policy, chapter, year)
     plans = plans[~plans["beispiel"].astype(bool)]
     if plans.empty:
@@ -140,6 +142,13 @@ def plans_markdown(policy: Policy, chapter: str | None, year: int) -> str:
         + ". „Beschluss“ nennt ein Jahr nur, wenn eine Quelle den Beschluss berichtet; nicht belegte Angaben "
         "bleiben leer („nicht angegeben“)."
     )
+    if printed:
+        items = [
+            f"- {title} – Federführung: {office}; Beschluss / Geltung: {period}; Gebiet: {area}; "
+            f"Stand {year}: {state}; Quellen: {sources}."
+            for title, office, period, area, state, sources in rows
+        ]
+        return lead + "\n\n" + "\n".join(items)
     return f"{lead}\n\n{table(header, rows)}"
 
 
@@ -375,11 +384,14 @@ def local_activity_markdown(policy: Policy, flags: pd.DataFrame, year: int, top:
 # --- participation ----------------------------------------------------------------------------------
 
 
-def instruments_markdown(policy: Policy, year: int) -> str:
+def instrument_rows(policy: Policy, year: int) -> list[list[str]]:
+    """The participation formats of ``year`` as escaped cells: title, description, body, where, since,
+    target groups, sources."""
     rows = []
     for i in policy.instruments.values():
         if i["beispiel"] or (i["since"] is not None and i["since"] > year):
             continue
+        # areas_text escapes already
         where = (
             "je Stadtbezirk" if i["per_stadtbezirk"] else areas_text(i["areas"], policy) if i["areas"] else NOT_GIVEN
         )
@@ -388,16 +400,21 @@ def instruments_markdown(policy: Policy, year: int) -> str:
                 escape_markdown(i["title"]),
                 cell(i["description"]),
                 cell(i["body"]),
-                escape_markdown(where),
+                where,
                 _year(i["since"]) + (f"–{i['until']}" if i["until"] else ""),
                 cell([policy.target_groups[g]["label"] for g in i["target_groups"]]),
                 sources_text(i["sources"]),
             ]
         )
-    return table(["Format / Gremium", "Beschreibung", "Träger", "Wo", "Seit", "Zielgruppen", "Quellen"], rows)
+    return rows
 
 
-def _evidence_text(policy: Policy, row: dict) -> str:
+def instruments_markdown(policy: Policy, year: int) -> str:
+    header = ["Format / Gremium", "Beschreibung", "Träger", "Wo", "Seit", "Zielgruppen", "Quellen"]
+    return table(header, instrument_rows(policy, year))
+
+
+def evidence_text(policy: Policy, row: dict) -> str:
     if row["evidence_indicator"] is None:
         return "Markierung des Frühwarnsystems"
     info = policy.indicators[row["evidence_indicator"]]
@@ -431,7 +448,7 @@ def participation_markdown(policy: Policy, flags: pd.DataFrame, evidence: pd.Dat
                 escape_markdown(first["area_name"]),
                 SEVERITY_LABELS[int(severity)] if severity is not None and not pd.isna(severity) else fmt.DASH,
                 escape_markdown(first["target_group_label"]),
-                _evidence_text(policy, first),
+                evidence_text(policy, first),
                 formats,
             ]
         )

@@ -11,7 +11,7 @@ from sozialbericht import fmt, grammar, style
 from sozialbericht.analysis import warning
 from sozialbericht.analysis.indicators import _children_under_15
 from sozialbericht.policy import matching, register
-from sozialbericht.report import charts, policy_pages
+from sozialbericht.report import charts, policy_pages, policy_print
 from sozialbericht.report.edition import Edition
 from sozialbericht.report.policy_pages import escape_markdown
 from sozialbericht.report.tables import markdown_table
@@ -387,7 +387,12 @@ class SteeringPages(Edition):
         return Markdown(policy_pages.gaps_markdown(self.policy, self.warning.flags, self.year))
 
     def plans(self) -> Markdown:
-        return Markdown(policy_pages.plans_markdown(self.policy, None, self.year))
+        return Markdown(
+            policy_print.web_and_print(
+                policy_pages.plans_markdown(self.policy, None, self.year),
+                policy_pages.plans_markdown(self.policy, None, self.year, printed=True),
+            )
+        )
 
     def measures_developments(self) -> Markdown:
         changes = register.status_changes(self.policy, self.year)
@@ -418,7 +423,12 @@ class SteeringPages(Edition):
 
     # -- Beteiligung --------------------------------------------------------------------
     def instruments(self) -> Markdown:
-        return Markdown(policy_pages.instruments_markdown(self.policy, self.year))
+        return Markdown(
+            policy_print.web_and_print(
+                policy_pages.instruments_markdown(self.policy, self.year),
+                policy_print.instruments_print(self.policy, self.year),
+            )
+        )
 
     def participation_summary(self) -> Markdown:
         return Markdown(
@@ -426,7 +436,12 @@ class SteeringPages(Edition):
         )
 
     def participation(self) -> Markdown:
-        return Markdown(policy_pages.participation_markdown(self.policy, self.warning.flags, self.evidence, self.year))
+        args = (self.policy, self.warning.flags, self.evidence, self.year)
+        return Markdown(
+            policy_print.web_and_print(
+                policy_pages.participation_markdown(*args), policy_print.participation_print(*args)
+            )
+        )
 
     def participation_developments(self) -> Markdown:
         proposals = matching.participation_proposals(self.policy, self.warning.flags, self.evidence, self.year)
