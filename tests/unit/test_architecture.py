@@ -59,19 +59,10 @@ def test_every_subpackage_says_what_it_may_import():
             assert "May import" in (ast.get_docstring(ast.parse(init.read_text())) or ""), init
 
 
-# modules being split by other work right now (issue 16): remove each entry when its split lands
-BEING_SPLIT = {
-    "analysis/warning.py",  # into configuration, statistics, index, rules
-    "report/charts.py",  # into theme and formats, chart builders, maps, Vega bundle
-}
-
-
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_module_is_too_long_to_read(path):
     relative = path.relative_to(PACKAGE).as_posix()
     lines = len(path.read_text().splitlines())
-    if relative in BEING_SPLIT:
-        return
     assert lines <= MAX_LINES, f"{relative} has {lines} lines (at most {MAX_LINES}): split it by job"
 
 

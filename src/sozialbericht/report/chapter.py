@@ -228,7 +228,7 @@ class Chapter:
         rows = level_values(self.values[indicator_id], ORTSTEIL, year)[["area_code", "value"]]
         geo = self.inputs.geography.ortsteile.merge(rows, on="area_code", how="left")
         lowest, highest = extremes(self.values[indicator_id], year)
-        alt = f"Karte der 63 Ortsteile: {ind.title} {year}. " + narrative.extremes_sentence(
+        alt = f"Karte der {len(geo)} Ortsteile: {ind.title} {year}. " + narrative.extremes_sentence(
             ind, lowest, highest, year
         ).replace("**", "")
         name = f"{self.year}-{indicator_id}-karte"
@@ -284,7 +284,7 @@ class Chapter:
         city_value = float(city_value.iloc[0]) if len(city_value) else math.nan
         top = rows.dropna().iloc[-1] if rows["value"].notna().any() else None
         alt = (
-            f"Balkendiagramm: {ind.title} in den 10 Stadtbezirken {year}"
+            f"Balkendiagramm: {ind.title} in den {len(rows)} Stadtbezirken {year}"
             + (
                 f"; am höchsten in {top['Stadtbezirk']} mit {self._alt_number(ind, top['value'])}"
                 if top is not None

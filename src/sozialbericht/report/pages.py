@@ -108,7 +108,7 @@ class EditionPages:
         text = f"""**{self.dates.title_line()}**
 
 Dieser Bericht beschreibt die soziale Lage in Leipzig zum Stichtag {self.dates.stichtag}
-für die Stadt, ihre 10 Stadtbezirke und 63 Ortsteile. Alle Zahlen, Karten und Texte werden aus den
+für die Stadt, ihre {len(self.inputs.geography.stadtbezirke)} Stadtbezirke und {len(self.inputs.geography.ortsteile)} Ortsteile. Alle Zahlen, Karten und Texte werden aus den
 Daten des Amtes für Statistik und Wahlen berechnet ({grammar.count(len(datasets), "Datensatz", digits=True)} der
 Open-Data-Schnittstelle, {source}; Dateien und Prüfsummen im Anhang „Daten, Quellen und Methoden“, Teil
 „Technische Angaben“); keine Zahl ist von Hand eingetragen. Jedes Themen- und Steuerungskapitel endet mit dem Abschnitt „Entwicklungen und neue

@@ -96,7 +96,7 @@ class SteeringPages(Edition):
         palette = list(colors.values()) + [TOO_SMALL_COLOR]
         counts = geo[field].value_counts()
         alt_text = (
-            f"Karte der 63 Ortsteile nach {field}-Klasse {self.year}: "
+            f"Karte der {len(geo)} Ortsteile nach {field}-Klasse {self.year}: "
             + ", ".join(f"{c}: {int(counts.get(c, 0))}" for c in categories)
             + "."
         )

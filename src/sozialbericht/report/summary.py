@@ -223,7 +223,7 @@ class SummaryPage:
             )
             return Markdown(lead + "\n\n".join(district_paragraph(d, comparison_said=True) for d in items))
         note = (
-            "\n\n„Deutlich“ heißt: mindestens eine Standardabweichung der zehn Stadtbezirkswerte vom Stadtwert "
+            "\n\n„Deutlich“ heißt: mindestens eine Standardabweichung der Stadtbezirkswerte vom Stadtwert "
             "entfernt; betrachtet werden Quoten mit sozialer Richtung aus amtlichen Zählungen des Berichtsjahres."
         )
         return Markdown("\n\n".join(district_paragraph(d) for d in items) + note)

@@ -79,13 +79,13 @@ def extremes_sentence(ind: Indicator, lowest, highest, year: int) -> str:
             f"{year} hat {grammar.area(lowest['area_name'], bold=True)} mit {value_text(ind, lowest['value'], 'dat')} "
             f"die beste und {grammar.area(highest['area_name'], bold=True)} mit "
             f"{value_text(ind, highest['value'], 'dat')} die schlechteste "
-            f"Durchschnittsnote der 63 Ortsteile; Skala: {ind.unit}."
+            f"Durchschnittsnote der Ortsteile; Skala: {ind.unit}."
         )
     return (
         f"{year} hat {grammar.area(lowest['area_name'], bold=True)} mit {value_text(ind, lowest['value'], 'dat')} "
         f"den niedrigsten und {grammar.area(highest['area_name'], bold=True)} mit "
         f"{value_text(ind, highest['value'], 'dat')} den höchsten Wert "
-        "der 63 Ortsteile" + MEANING.get(ind.direction, "") + "."
+        "der Ortsteile" + MEANING.get(ind.direction, "") + "."
     )
 
 
