@@ -537,8 +537,8 @@ class Bench:
                 sys.executable,
                 "-c",
                 "import sys; from pathlib import Path; "
-                "from sozialbericht import charts, build; p = Path(sys.argv[1]); "
-                "charts.write_vega_bundle(p); build._copy_mathjax(p)",
+                "from sozialbericht.build import stage; from sozialbericht.report import charts; "
+                "p = Path(sys.argv[1]); charts.write_vega_bundle(p); stage._copy_mathjax(p)",
                 str(stage / "_static"),
             ],
             env=env,
