@@ -314,11 +314,26 @@ def test_extremes_sentence_declines_units_and_places():
 
     ind = _indicator("Kinder")
     sentence = text.extremes_sentence(
-        ind, {"area_name": "Zentrum", "value": 0}, {"area_name": "Südvorstadt", "value": 2333}, 2022
+        ind, {"area_name": "Zentrum", "value": 12}, {"area_name": "Südvorstadt", "value": 2333}, 2022
     )
-    assert sentence.startswith("2022 hat das **Zentrum** mit 0 Kindern den niedrigsten und die **Südvorstadt** mit ")
+    assert sentence.startswith("2022 hat das **Zentrum** mit 12 Kindern den niedrigsten und die **Südvorstadt** mit ")
     assert "mit 2.333 Kindern den höchsten Wert" in sentence
     assert style.problems(sentence) == []
+
+
+def test_a_count_of_zero_is_named_as_none_for_every_tied_ortsteil():
+    from sozialbericht.report import text
+
+    ind = _indicator("Kinder")
+    lowest, highest = {"area_name": "Zentrum", "value": 0}, {"area_name": "Südvorstadt", "value": 2333}
+    sentence = text.extremes_sentence(ind, lowest, highest, 2022, ["Zentrum", "Connewitz"])
+    assert sentence.startswith("2022 sind im **Zentrum** und in **Connewitz** keine Kinder erfasst; ")
+    assert "mit 0" not in sentence and "den höchsten Wert der Ortsteile hat die **Südvorstadt** mit 2.333 Kindern" in (
+        sentence
+    )
+    tied = text.extremes_sentence(ind, {"area_name": "Zentrum", "value": 5}, highest, 2022, ["Zentrum", "Connewitz"])
+    assert tied.startswith("2022 haben das **Zentrum** und **Connewitz** mit 5 Kindern den niedrigsten und ")
+    assert style.problems(sentence) == [] and style.problems(tied) == []
 
 
 def test_change_of_one_percentage_point_is_singular():

@@ -306,6 +306,12 @@ def extremes(values: pd.DataFrame, year: int) -> tuple[pd.Series | None, pd.Seri
     return rows.iloc[0], rows.iloc[-1]
 
 
+def lowest_names(values: pd.DataFrame, year: int) -> list[str]:
+    """Every Ortsteil that shares the lowest value in ``year`` (a tie names all of them)."""
+    rows = level_values(values, ORTSTEIL, year).dropna(subset=["value"])
+    return list(rows.loc[rows["value"] == rows["value"].min(), "area_name"]) if not rows.empty else []
+
+
 def changes(values: pd.DataFrame, level: str, year: int, base_year: int) -> pd.DataFrame:
     """Change of each area's value from ``base_year`` to ``year``; largest rise first.
 

@@ -41,13 +41,16 @@ def sync_file(source: Path | bytes, target: Path) -> None:
     target.write_bytes(content)
 
 
-def sync_tree(source: Path, target: Path, skip=lambda path: False) -> set[Path]:
-    """Mirror ``source`` into ``target`` file by file; returns the files written or kept."""
+def sync_tree(source: Path, target: Path, skip=lambda path: False, transform=None) -> set[Path]:
+    """Mirror ``source`` into ``target`` file by file; returns the files written or kept.
+
+    ``transform(relative_path, content) -> content`` may rewrite a file on the way (e.g. public copies).
+    """
     kept = set()
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
         if path.is_dir() or skip(relative):
             continue
-        sync_file(path, target / relative)
+        sync_file(transform(relative, path.read_bytes()) if transform else path, target / relative)
         kept.add(target / relative)
     return kept

@@ -17,6 +17,7 @@ import pandas as pd
 from sozialbericht import settings as config
 from sozialbericht.analysis import warning
 from sozialbericht.analysis.indicators import compute_all, read_catalogue
+from sozialbericht.report.pages import origin_text
 
 FIELDS = [
     ("indicator", "string", "Kennzahl (id im Indikatorenkatalog)"),
@@ -155,7 +156,12 @@ def write_downloads(inputs, year: int, folder: Path) -> list[Path]:
     index_table.to_csv(folder / index_name, index=False, encoding="utf-8")
     hints.to_csv(folder / hints_name, index=False, encoding="utf-8")
     manifest = folder / "manifest.json"
-    manifest.write_text(json.dumps(inputs.manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    # the data folder's notes on origin are English; readers of the download get them in German
+    entries = [
+        {**entry, "origin": origin_text(entry["origin"], markdown=False)} if entry.get("origin") else entry
+        for entry in inputs.manifest
+    ]
+    manifest.write_text(json.dumps(entries, ensure_ascii=False, indent=2), encoding="utf-8")
     package = {
         "name": f"sozialbericht-leipzig-{year}",
         "title": f"Sozialbericht Leipzig {year}: Kennzahlen nach Ortsteilen, Stadtbezirken und Stadt",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -51,6 +52,7 @@ def stage(year: int, edition_dir: Path, stage_dir: Path) -> Path:
         edition_dir,
         stage_dir / "book" / "edition",
         skip=lambda rel: rel.name.startswith(".") or rel.name.endswith(".running.ipynb"),
+        transform=public_notebook,
     )
     # pages that left the edition must leave the book too
     for path in list(stage_dir.rglob("*")):
@@ -74,6 +76,17 @@ def _copy_mathjax(static: Path) -> Path:
     target = static / "mathjax" / "tex-svg.js"
     sync_file(script, target)
     return target
+
+
+def public_notebook(relative: Path, content: bytes) -> bytes:
+    """The executed notebook as researchers download it: paths relative to the project, not the build machine's.
+
+    papermill records the parameters and its input and output paths, which are absolute for the kernels.
+    """
+    if relative.suffix != ".ipynb":
+        return content
+    root = json.dumps(str(config.ROOT) + "/")[1:-1].encode("utf-8")
+    return content.replace(root, b"")
 
 
 def jupyter_book(

@@ -17,7 +17,14 @@ from IPython.display import Markdown
 from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis import patterns, segregation, warning
-from sozialbericht.analysis.indicators import Indicator, extremes, key_figure, level_values, reference_year
+from sozialbericht.analysis.indicators import (
+    Indicator,
+    extremes,
+    key_figure,
+    level_values,
+    lowest_names,
+    reference_year,
+)
 from sozialbericht.data.geography import ORTSTEIL, STADT, STADTBEZIRK
 from sozialbericht.policy import register as policy
 from sozialbericht.report import charts, policy_pages, synthesis
@@ -228,13 +235,14 @@ class Chapter:
         rows = level_values(self.values[indicator_id], ORTSTEIL, year)[["area_code", "value"]]
         geo = self.inputs.geography.ortsteile.merge(rows, on="area_code", how="left")
         lowest, highest = extremes(self.values[indicator_id], year)
+        tied = lowest_names(self.values[indicator_id], year)
         alt = f"Karte der {len(geo)} Ortsteile: {ind.title} {year}. " + narrative.extremes_sentence(
-            ind, lowest, highest, year
+            ind, lowest, highest, year, tied
         ).replace("**", "")
         name = f"{self.year}-{indicator_id}-karte"
         csv = self._csv(geo[["area_code", "area_name", "value"]], name)
         # the Ortsteile the text names (lowest and highest) are named on the map too
-        named = [row["area_name"] for row in (lowest, highest) if row is not None]
+        named = tied + ([highest["area_name"]] if highest is not None else [])
         borders = self.inputs.geography.stadtbezirke
         if ind.is_count:
             # a count painted as areas makes large Ortsteile look important: circles sized by the count
@@ -269,7 +277,8 @@ class Chapter:
         if year is None:
             return Markdown("")
         lowest, highest = extremes(self.values[indicator_id], year)
-        return Markdown(narrative.extremes_sentence(ind, lowest, highest, year))
+        tied = lowest_names(self.values[indicator_id], year)
+        return Markdown(narrative.extremes_sentence(ind, lowest, highest, year, tied))
 
     def districts(self, indicator_id: str):
         ind = self.indicator(indicator_id)

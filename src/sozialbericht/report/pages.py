@@ -54,12 +54,16 @@ CONFIGURATION = [
 ]
 
 
-def origin_text(origin: str) -> str:
-    """A data folder's note on a file's origin, in German; an unknown note is quoted as it is."""
+def origin_text(origin: str, markdown: bool = True) -> str:
+    """A data folder's note on a file's origin, in German; an unknown note is quoted as it is.
+
+    ``markdown=False``: plain text, for the published ``manifest.json``.
+    """
     for pattern, german in ORIGINS:
         match = pattern.match(origin.strip())
         if match:
-            return german.format(f"`{match.group(1).strip()}`")
+            source = match.group(1).strip()
+            return german.format(f"`{source}`" if markdown else source)
     return f"Angabe des Datenordners: „{origin.strip()}“"
 
 

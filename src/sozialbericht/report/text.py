@@ -70,9 +70,26 @@ def key_figure_sentence(kf: KeyFigure, edition_year: int) -> str:
     return " ".join(parts)
 
 
-def extremes_sentence(ind: Indicator, lowest, highest, year: int) -> str:
+def extremes_sentence(ind: Indicator, lowest, highest, year: int, tied_lowest: list[str] | None = None) -> str:
+    """Lowest and highest Ortsteil; ``tied_lowest`` names every Ortsteil at the lowest value."""
     if lowest is None:
         return f"Für {year} liegen keine Ortsteilwerte vor."
+    names = tied_lowest or [lowest["area_name"]]
+    high = f"{grammar.area(highest['area_name'], bold=True)} mit {value_text(ind, highest['value'], 'dat')}"
+    if ind.is_count and lowest["value"] == 0:
+        # a count of 0 is no lowest value among others: the Ortsteil has none (e.g. no Kita there)
+        places = fmt.join_names([grammar.area(n, bold=True, preposition="in") for n in names])
+        unit = ind.unit if ind.value_unit is None else ind.value_unit
+        return (
+            f"{year} sind {places} keine {unit} erfasst; den höchsten Wert der "
+            f"Ortsteile hat {high}" + MEANING.get(ind.direction, "") + "."
+        )
+    if len(names) > 1 and not ind.is_grade_scale:
+        subjects = fmt.join_names([grammar.area(n, bold=True) for n in names])
+        return (
+            f"{year} haben {subjects} mit {value_text(ind, lowest['value'], 'dat')} den niedrigsten und {high} "
+            "den höchsten Wert der Ortsteile" + MEANING.get(ind.direction, "") + "."
+        )
     if ind.is_grade_scale:
         # on a grade scale the lowest mean is the best: say so instead of "niedrigster/höchster Wert"
         return (
