@@ -16,23 +16,12 @@ import pytest
 import yaml
 
 from sozialbericht.analysis import warning as W
-from sozialbericht.analysis.indicators import read_catalogue
+from sozialbericht.analysis.indicators import VALUE_COLUMNS, read_catalogue
 from sozialbericht.errors import CatalogueError
 from sozialbericht.report.warning_text import method_text
 
 CITY = ("14713000", "Stadt Leipzig")
-COLUMNS = [
-    "indicator",
-    "area_code",
-    "area_name",
-    "level",
-    "sbz_code",
-    "year",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-]
+COLUMNS = VALUE_COLUMNS
 
 
 @pytest.fixture(scope="module")

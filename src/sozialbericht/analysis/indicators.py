@@ -21,6 +21,19 @@ from sozialbericht.errors import CatalogueError
 
 USABLE = {"ok", "nothing", "aggregated"}
 DIRECTIONS = {"higher_worse", "higher_better", "neutral"}
+# the table of indicator values (compute): one row per indicator, area and year
+VALUE_COLUMNS = [
+    "indicator",
+    "area_code",
+    "area_name",
+    "level",
+    "sbz_code",
+    "year",
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+]
 
 
 @dataclass(frozen=True)
@@ -207,19 +220,7 @@ def compute(inputs, indicator: Indicator) -> pd.DataFrame:
     if indicator.first_year:
         frame = frame[frame["year"] >= int(indicator.first_year)]
     frame.insert(0, "indicator", indicator.id)
-    columns = [
-        "indicator",
-        "area_code",
-        "area_name",
-        "level",
-        "sbz_code",
-        "year",
-        "value",
-        "numerator",
-        "denominator",
-        "status",
-    ]
-    return frame[columns].reset_index(drop=True)
+    return frame[VALUE_COLUMNS].reset_index(drop=True)
 
 
 def compute_all(inputs, catalogue: Catalogue) -> pd.DataFrame:

@@ -46,14 +46,21 @@ def _decode(content: bytes, source: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def parse_value(raw: str, source: str, row: int, column: str) -> tuple[float, str]:
-    """One cell: a German decimal number or an official sign."""
-    cell = raw.strip()
+def sign_or_number(cell: str, number: re.Pattern = NUMBER) -> tuple[float, str] | None:
+    """An official sign or a number that ``number`` accepts, as (value, status); None when it is neither."""
     if cell in SIGNS:
         status = SIGNS[cell]
         return (0.0 if status == "nothing" else math.nan), status
-    if NUMBER.match(cell):
+    if number.match(cell):
         return float(cell.replace(",", ".")), "ok"
+    return None
+
+
+def parse_value(raw: str, source: str, row: int, column: str) -> tuple[float, str]:
+    """One cell: a German decimal number or an official sign."""
+    parsed = sign_or_number(raw.strip())
+    if parsed is not None:
+        return parsed
     raise ParseError(
         f"{source}: row {row}, column {column}: {raw!r} is not a number "
         '(expected a decimal comma like "16,8", or one of the signs -, ., x).'

@@ -34,7 +34,7 @@ import re
 
 import pandas as pd
 
-from sozialbericht.data.parse import COLUMNS, SIGNS, YEAR, _check_duplicates, _decode, parse_value
+from sozialbericht.data.parse import COLUMNS, YEAR, _check_duplicates, _decode, parse_value, sign_or_number
 from sozialbericht.errors import ParseError
 from sozialbericht.settings import CITY_NAME
 
@@ -50,17 +50,27 @@ def feature_path(labels) -> str:
     return PATH_SEPARATOR.join(str(label).strip() for label in labels if label is not None and str(label).strip())
 
 
+def _record(feature: str, year, value: float, status: str, row: int, unit: str) -> dict:
+    """One tidy row of a city-wide series (both layouts)."""
+    return {
+        "area_name": CITY_NAME,
+        "feature": feature,
+        "year": int(year),
+        "value": value,
+        "status": status,
+        "row": row,
+        "unit": unit,
+    }
+
+
 def _unit(raw) -> str:
     return html.unescape(str(raw)).strip() if raw is not None else ""
 
 
 def _json_value(raw, source: str, record: int, year: str) -> tuple[float, str]:
-    cell = "" if raw is None else str(raw).strip()
-    if cell in SIGNS:
-        status = SIGNS[cell]
-        return (0.0 if status == "nothing" else math.nan), status
-    if JSON_NUMBER.match(cell):
-        return float(cell.replace(",", ".")), "ok"
+    parsed = sign_or_number("" if raw is None else str(raw).strip(), JSON_NUMBER)
+    if parsed is not None:
+        return parsed
     raise ParseError(
         f"{source}: record {record}, jahr {year}: wert {raw!r} is not a number "
         '(expected a decimal point like "39.8", or one of the signs -, ., x).'
@@ -93,17 +103,7 @@ def parse_values_json(content: bytes | str, source: str = "<json>") -> pd.DataFr
         if not feature:
             raise ParseError(f"{source}: record {number}: no label (merkmal_1..4 and name are empty).")
         value, status = _json_value(item["wert"], source, number, year)
-        records.append(
-            {
-                "area_name": CITY_NAME,
-                "feature": feature,
-                "year": int(year),
-                "value": value,
-                "status": status,
-                "row": number,
-                "unit": _unit(item.get("einheit")),
-            }
-        )
+        records.append(_record(feature, year, value, status, number, _unit(item.get("einheit"))))
     if not records:
         raise ParseError(f"{source}: the JSON holds no records.")
     return _finish(records, source)
@@ -195,17 +195,7 @@ def parse_values_csv(content: bytes | str, source: str = "<csv>") -> pd.DataFram
             value, status = parse_value(raw, source, line_no, year)
             if status == "ok" and value == 0:  # the CSV layout writes "0" for "not available"
                 value, status = math.nan, "unavailable"
-            records.append(
-                {
-                    "area_name": CITY_NAME,
-                    "feature": feature,
-                    "year": int(year),
-                    "value": value,
-                    "status": status,
-                    "row": line_no,
-                    "unit": unit,
-                }
-            )
+            records.append(_record(feature, year, value, status, line_no, unit))
     return _finish(records, source)
 
 

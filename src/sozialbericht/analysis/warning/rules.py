@@ -151,6 +151,23 @@ def _empty_flags() -> pd.DataFrame:
     return pd.DataFrame(columns=FLAG_COLUMNS)
 
 
+def _interval_flag(row, indicator, rule, reason: str, p_value: float) -> dict:
+    """A flag from a row with the Ortsteil's value, its interval, the city value and a p-value."""
+    return _flag(
+        row._asdict(),
+        indicator.id,
+        rule.type,
+        reason,
+        int(row.year),
+        rule.severity,
+        value=row.value,
+        lower=row.lower,
+        upper=row.upper,
+        city_value=row.city_value,
+        p_value=float(p_value),
+    )
+
+
 def _flag(row, indicator: str, rule: str, reason: str, year: int | None, severity: int, **numbers) -> dict:
     record = {
         "area_code": row["area_code"],
@@ -215,19 +232,7 @@ def _rule_worse_than_city(values, year, config, rule, indicator, population) -> 
             f"dem Stadtwert von {format_value(indicator, row.city_value)} ({_interval_label(level)} "
             f"{fmt.number(row.lower, indicator.decimals)}–{fmt.number(row.upper, indicator.decimals)}"
         )
-        record = _flag(
-            row._asdict(),
-            indicator.id,
-            rule.type,
-            reason,
-            int(row.year),
-            rule.severity,
-            value=row.value,
-            lower=row.lower,
-            upper=row.upper,
-            city_value=row.city_value,
-            p_value=float(p_value),
-        )
+        record = _interval_flag(row, indicator, rule, reason, p_value)
         records.append(record)
     return _fdr(records, list(p), rule.alpha)
 
@@ -264,21 +269,7 @@ def _rule_threshold(values, year, config, rule, indicator, population) -> list[d
             )
         else:
             reason += f"{side} dem Schwellenwert von {format_value(indicator, rule.value)}"
-        records.append(
-            _flag(
-                row._asdict(),
-                indicator.id,
-                rule.type,
-                reason,
-                int(row.year),
-                rule.severity,
-                value=row.value,
-                lower=row.lower,
-                upper=row.upper,
-                city_value=row.city_value,
-                p_value=float(p_value),
-            )
-        )
+        records.append(_interval_flag(row, indicator, rule, reason, p_value))
     if not rule.significant:
         return [r for r in records if r is not None]
     return _fdr(records, p, rule.alpha)
