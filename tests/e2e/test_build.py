@@ -20,6 +20,8 @@ import pytest
 # shared with the other end-to-end tests; the session's build (fixture `edition`) is in conftest.py
 from support_e2e import ROOT, YEAR, run_build, run_cli, site
 
+from sozialbericht.build import pdfcheck
+
 CHAPTERS = [
     "bevoelkerung",
     "arbeit",
@@ -149,8 +151,10 @@ def test_pdf_has_the_numbers_and_the_charts(edition):
     city, _ = raw_population(data, YEAR)
     assert german(city) in text
     assert text.count("Entwicklungen und neue Herausforderungen") >= len(CHAPTERS)
-    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True).stdout
-    assert len(images.splitlines()) - 2 >= 3 * len(CHAPTERS), "charts must be visible in the PDF"
+    figures = pdfcheck.figure_boxes(pdf)
+    assert sum(map(len, figures.values())) >= 3 * len(CHAPTERS), "charts must be visible in the PDF"
+    # drawn at a readable size: at least a quarter of the text width, not a speck
+    assert all(f.right - f.left > 100 and f.height > 60 for page in figures.values() for f in page)
 
 
 def test_failed_build_leaves_published_report_intact(edition):

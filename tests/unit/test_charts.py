@@ -233,18 +233,33 @@ def test_table_alternative_in_german_format(bar_frame):
     assert "Daten als CSV" not in html  # no csv_href, no link
 
 
-def test_mimebundle_has_html_png_and_text(trend_frame):
+def test_mimebundle_has_html_a_vector_pdf_for_print_and_text(trend_frame, tmp_path):
     output = charts.ChartOutput(charts.trend_chart(trend_frame, title="T", y_title="Y"), "t", "Alt")
     bundle = output._repr_mimebundle_()
-    assert set(bundle) == {"text/html", "image/png", "text/plain"}
-    png = bundle["image/png"]
+    assert set(bundle) == {"text/html", "application/pdf", "text/plain"}
+    pdf = bundle["application/pdf"]
+    assert pdf.startswith(b"%PDF-") and 2_000 < len(pdf) < 300_000
+    (tmp_path / "chart.pdf").write_bytes(pdf)
+    from pypdf import PdfReader
+
+    [page] = PdfReader(tmp_path / "chart.pdf").pages
+    assert float(page.mediabox.width) == pytest.approx(charts.FULL_WIDTH, abs=40)  # drawn at the chart's size
+    text = page.extract_text()
+    assert "T" in text and "Y" in text  # vector text: title and axis title are text, not pixels
+    assert not page.images  # no raster image inside
+    assert set(output._repr_mimebundle_(include={"application/pdf"})) == {"application/pdf"}
+    assert "application/pdf" not in output._repr_mimebundle_(exclude={"application/pdf"})
+    # a website-only build does not draw it at all
+    web = charts.ChartOutput(output.chart, "t", "Alt", for_print=False)
+    assert set(web._repr_mimebundle_()) == {"text/html", "text/plain"}
+
+
+def test_png_for_looking_at_pixels(trend_frame):
+    png = charts.ChartOutput(charts.trend_chart(trend_frame, title="T", y_title="Y"), "t", "Alt").to_png()
     assert png.startswith(PNG_MAGIC)
     width, height = png_size(png)
     assert width == 2 * charts.FULL_WIDTH  # full width at scale 2
     assert 500 < height < 1200
-    assert 10_000 < len(png) < 1_000_000
-    assert set(output._repr_mimebundle_(include={"image/png"})) == {"image/png"}
-    assert "image/png" not in output._repr_mimebundle_(exclude={"image/png"})
 
 
 def test_png_axis_uses_german_numbers(trend_frame):

@@ -13,7 +13,7 @@ import pytest
 from sozialbericht.build import annex, annex_tikz, pdfcheck, sphinx_latex
 
 needs_tex = pytest.mark.skipif(
-    not (shutil.which("xelatex") and shutil.which("pdftotext") and shutil.which("pdfimages")),
+    not (shutil.which("xelatex") and shutil.which("pdftotext")),
     reason="xelatex and poppler-utils are needed to make and read the test PDFs",
 )
 
@@ -23,10 +23,14 @@ FILLER = (
 )
 
 
+# a raster image and a vector figure (an embedded PDF page with its own text, like the report's charts)
+FIGURES = ["example-image.png", "example-image.pdf"]
+
+
 def make_pdf(tmp_path: Path, body: str) -> Path:
     image = Path(subprocess.run(["kpsewhich", "example-image.png"], capture_output=True, text=True).stdout.strip())
     if not image.is_file():
-        pytest.skip("the mwe package's example-image.png is needed as a test figure")
+        pytest.skip("the mwe package's example images are needed as test figures")
     source = tmp_path / "probe.tex"
     source.write_text(
         "\\documentclass[a4paper,10pt]{article}\n\\usepackage{graphicx}\n\\usepackage{fontspec}\n"
@@ -71,17 +75,19 @@ def test_page_more_than_half_empty_is_found_unless_a_chapter_follows(tmp_path):
 
 
 @needs_tex
-def test_a_page_filled_by_a_figure_is_not_empty(tmp_path):
-    body = paragraphs(2) + "\n\n\\noindent\\includegraphics[width=\\linewidth,height=12cm]{example-image.png}\n\n"
+@pytest.mark.parametrize("figure", FIGURES)
+def test_a_page_filled_by_a_figure_is_not_empty(tmp_path, figure):
+    body = paragraphs(2) + f"\n\n\\noindent\\includegraphics[width=\\linewidth,height=12cm]{{{figure}}}\n\n"
     body += paragraphs(12)
     assert "half-empty" not in kinds(pdfcheck.check(make_pdf(tmp_path, body)))
 
 
 @needs_tex
-def test_sentence_split_by_a_figure_is_found(tmp_path):
+@pytest.mark.parametrize("figure", FIGURES)
+def test_sentence_split_by_a_figure_is_found(tmp_path, figure):
     body = (
         paragraphs(1) + "\n\nIn diesem Satz steht mitten im Text die\n\n"
-        "\\noindent\\includegraphics[width=\\linewidth,height=6cm]{example-image.png}\n\n"
+        f"\\noindent\\includegraphics[width=\\linewidth,height=6cm]{{{figure}}}\n\n"
         "\\noindent wichtigste Grafik des Kapitels. " + FILLER * 20
     )
     problems = pdfcheck.check(make_pdf(tmp_path, body))
@@ -89,13 +95,33 @@ def test_sentence_split_by_a_figure_is_found(tmp_path):
 
 
 @needs_tex
-def test_figure_between_whole_sentences_is_fine(tmp_path):
+@pytest.mark.parametrize("figure", FIGURES)
+def test_figure_between_whole_sentences_is_fine(tmp_path, figure):
     body = (
         paragraphs(1) + "\n\nDieser Satz endet vor der Grafik.\n\n"
-        "\\noindent\\includegraphics[width=\\linewidth,height=6cm]{example-image.png}\n\n"
+        f"\\noindent\\includegraphics[width=\\linewidth,height=6cm]{{{figure}}}\n\n"
         "Danach beginnt ein neuer Satz. " + FILLER * 20
     )
     assert "split-sentence" not in kinds(pdfcheck.check(make_pdf(tmp_path, body)))
+
+
+@needs_tex
+@pytest.mark.parametrize("figure", FIGURES)
+def test_figures_are_found_where_they_are_drawn_and_their_text_is_theirs(tmp_path, figure):
+    body = (
+        paragraphs(1) + "\n\nVor der Grafik.\n\n"
+        f"\\noindent\\includegraphics[width=6cm,height=5cm]{{{figure}}}\n\nNach der Grafik."
+    )
+    pdf = make_pdf(tmp_path, body)
+    [figure_box] = pdfcheck.figure_boxes(pdf)[1]
+    assert figure_box.height == pytest.approx(5 / 2.54 * 72, abs=1)  # 5 cm in pt
+    assert figure_box.right - figure_box.left == pytest.approx(6 / 2.54 * 72, abs=1)
+    [page] = pdfcheck.read_pages(pdf)
+    texts = [line.text for line in page.lines]
+    # the figure stands between the two sentences, and the word "Image" printed in it is not page text
+    before, after = texts.index("Vor der Grafik."), texts.index("Nach der Grafik.")
+    assert page.lines[before].bottom <= figure_box.top <= figure_box.bottom <= page.lines[after].top
+    assert "Image" not in " ".join(texts)
 
 
 @needs_tex

@@ -1,7 +1,7 @@
 """Layout check of a built PDF: what a printer would send back.
 
-Reads the text positions (``pdftotext -bbox-layout``) and the images of each page (``pdfimages
--list``, which gives each image's size on the page) and reports:
+Reads the text positions (``pdftotext -bbox-layout``) and where each page draws its figures (the
+images and embedded PDF pages its content stream places, read with pypdf) and reports:
 
 * ``heading-at-bottom``: a heading is the last thing on its page (its section starts on the next);
 * ``orphan-row``: a table continued on the next page shows just one row there (or left one row behind);
@@ -10,7 +10,8 @@ Reads the text positions (``pdftotext -bbox-layout``) and the images of each pag
   it starts in lower case).
 
 Headings are told apart from body text by their type size: a line whose letters are clearly larger
-than the body text's. Images are placed into the vertical gaps between text lines they fit in.
+than the body text's. A figure stands in the gap between the text lines above and below it; the
+text inside a figure (a vector chart's labels) is the figure's, not the page's.
 Run alone: ``python -m sozialbericht.build.pdfcheck FILE.pdf``.
 """
 
@@ -23,6 +24,9 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 CONTINUED_TOP = "Fortsetzung der vorherigen Seite"
 CONTINUED_BOTTOM = "Fortsetzung auf der nächsten Seite"
@@ -43,13 +47,31 @@ class Line:
         return self.bottom - self.top
 
 
+@dataclass(frozen=True)
+class Figure:
+    """Where a page draws an image or an embedded PDF page, in pt from the page's top left (like pdftotext)."""
+
+    top: float
+    bottom: float
+    left: float
+    right: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    def holds(self, line: Line) -> bool:
+        middle = (line.top + line.bottom) / 2
+        return self.top - 1 <= middle <= self.bottom + 1 and self.left - 1 <= line.left <= self.right
+
+
 @dataclass
 class Page:
     number: int
     height: float
     lines: list[Line]
-    images: list[float] = field(default_factory=list)  # heights in pt
-    # gap index -> image heights placed there; gap i lies before line i (gap len(lines): after the last line)
+    figures: list[Figure] = field(default_factory=list)
+    # gap index -> figure heights placed there; gap i lies before line i (gap len(lines): after the last line)
     placed: dict[int, list[float]] = field(default_factory=dict)
 
 
@@ -78,10 +100,14 @@ def read_pages(pdf: Path) -> list[Page]:
             if text:
                 lines.append(Line(float(line.get("yMin")), float(line.get("yMax")), float(line.get("xMin")), text))
         lines.sort(key=lambda item: (round(item.top, 1), item.left))
-        pages.append(Page(number, float(element.get("height")), _merge_rows(lines)))
-    for page_number, height in image_heights(pdf):
-        if 0 < page_number <= len(pages):
-            pages[page_number - 1].images.append(height)
+        pages.append(Page(number, float(element.get("height")), lines))
+    for number, figures in figure_boxes(pdf).items():
+        if 0 < number <= len(pages):
+            page = pages[number - 1]
+            page.figures = figures
+            page.lines = [line for line in page.lines if not any(figure.holds(line) for figure in figures)]
+    for page in pages:
+        page.lines = _merge_rows(page.lines)
     return pages
 
 
@@ -97,20 +123,60 @@ def _merge_rows(lines: list[Line]) -> list[Line]:
     return merged
 
 
-def image_heights(pdf: Path) -> list[tuple[int, float]]:
-    """(page, height in pt) of every image drawn, from ``pdfimages -list`` (pixels / ppi)."""
-    out = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
-    result = []
-    for row in out.splitlines()[2:]:
-        cells = row.split()
-        if len(cells) < 13 or cells[2] != "image":
+def _times(m: tuple, n: tuple) -> tuple:
+    """The PDF matrix product m × n (each as a, b, c, d, e, f)."""
+    a, b, c, d, e, f = m
+    return (
+        a * n[0] + b * n[2],
+        a * n[1] + b * n[3],
+        c * n[0] + d * n[2],
+        c * n[1] + d * n[3],
+        e * n[0] + f * n[2] + n[4],
+        e * n[1] + f * n[3] + n[5],
+    )
+
+
+def figure_boxes(pdf: Path) -> dict[int, list[Figure]]:
+    """Page number -> the figures its content stream draws (``Do`` of an image or a form), top to bottom.
+
+    A form's box is its BBox through its Matrix and the current transformation; an image fills the
+    unit square of the transformation. Vector charts are forms, so ``pdfimages`` would not see them.
+    """
+    reader = PdfReader(str(pdf))
+    result: dict[int, list[Figure]] = {}
+    for number, page in enumerate(reader.pages, start=1):
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        if not xobjects:
             continue
-        try:
-            page, height_px, y_ppi = int(cells[0]), float(cells[4]), float(cells[13])
-        except (ValueError, IndexError):
-            continue
-        if y_ppi > 0:
-            result.append((page, height_px / y_ppi * 72.0))
+        xobjects = xobjects.get_object()
+        height = float(page.cropbox.top)
+        ctm, saved, figures = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], []
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"q":
+                saved.append(ctm)
+            elif operator == b"Q" and saved:
+                ctm = saved.pop()
+            elif operator == b"cm":
+                ctm = _times(tuple(float(x) for x in operands), ctm)
+            elif operator == b"Do" and operands[0] in xobjects:
+                xobject = xobjects[operands[0]].get_object()
+                if xobject.get("/Subtype") == "/Form":
+                    x0, y0, x1, y1 = (float(v) for v in xobject.get("/BBox", [0, 0, 0, 0]))
+                    matrix = _times(tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0])), ctm)
+                elif xobject.get("/Subtype") == "/Image":
+                    x0, y0, x1, y1, matrix = 0.0, 0.0, 1.0, 1.0, ctm
+                else:
+                    continue
+                corners = [
+                    (x * matrix[0] + y * matrix[2] + matrix[4], x * matrix[1] + y * matrix[3] + matrix[5])
+                    for x in (x0, x1)
+                    for y in (y0, y1)
+                ]
+                xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+                figures.append(Figure(height - max(ys), height - min(ys), min(xs), max(xs)))
+        if figures:
+            result[number] = sorted(figures, key=lambda figure: figure.top)
     return result
 
 
@@ -128,20 +194,13 @@ def text_area(pages: list[Page]) -> tuple[float, float]:
     return tops[len(tops) // 10], bottoms[int(len(bottoms) * 0.9)]
 
 
-def _place_images(page: Page, top: float, bottom: float, footer: Line | None) -> None:
-    """Put each image into the gap between text lines it fits in (largest images first, tightest gap)."""
+def _place_figures(page: Page, footer: Line | None) -> None:
+    """Put each figure into the gap between the text lines above and below it."""
     lines = [line for line in page.lines if line is not footer]
-    edges = [top] + [line.bottom for line in lines]
-    starts = [line.top for line in lines] + [bottom]
-    free = [max(0.0, start - edge) for edge, start in zip(edges, starts)]
     page.placed = {}
-    for height in sorted(page.images, reverse=True):
-        fitting = [i for i, room in enumerate(free) if room + 6 >= height]
-        if not fitting:
-            continue
-        best = min(fitting, key=lambda i: free[i])
-        page.placed.setdefault(best, []).append(height)
-        free[best] -= height
+    for figure in page.figures:
+        gap = sum(1 for line in lines if line.top < figure.top)
+        page.placed.setdefault(gap, []).append(figure.height)
 
 
 def _footer(page: Page, bottom: float) -> Line | None:
@@ -173,7 +232,7 @@ def check(pdf: Path, skip_front: int = 0) -> list[Problem]:
     content: list[list[Line]] = []
     for page in pages:
         footer = _footer(page, bottom)
-        _place_images(page, top, bottom, footer)
+        _place_figures(page, footer)
         content.append([line for line in page.lines if line is not footer])
     middle = top + (bottom - top) / 2
     for index, page in enumerate(pages):
@@ -186,7 +245,7 @@ def check(pdf: Path, skip_front: int = 0) -> list[Problem]:
         if lines and _is_heading(lines[-1], body) and not after_image and following is not None:
             problems.append(Problem("heading-at-bottom", page.number, lines[-1].text))
         # half-empty pages
-        filled = max([line.bottom for line in lines] or [top]) + sum(after_image)
+        filled = max([line.bottom for line in lines] + [figure.bottom for figure in page.figures] or [top])
         chapter_near = following is None or _starts_chapter(following, body) or _starts_chapter(page, body)
         if filled < middle and not chapter_near:
             problems.append(Problem("half-empty", page.number, f"text ends at {filled:.0f} of {bottom:.0f} pt"))

@@ -225,7 +225,7 @@ class Chapter:
             y_title=ind.unit,
             number_format=d3_format(ind),
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.edition.print_charts)
 
     def map(self, indicator_id: str):
         ind = self.indicator(indicator_id)
@@ -269,7 +269,7 @@ class Chapter:
                 borders=borders,
                 label_names=named,
             )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.edition.print_charts)
 
     def extremes_text(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -315,7 +315,7 @@ class Chapter:
             reference=reference,
             reference_label="Stadt Leipzig" if reference is not None else None,
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.edition.print_charts)
 
     def definition(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -498,7 +498,7 @@ class Chapter:
             number_format=",.1f",
             series_title="Gruppe",
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, png=self.edition.png)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.edition.print_charts)
 
     def _csv(self, frame: pd.DataFrame, name: str) -> str | None:
         if self.data_dir is None:

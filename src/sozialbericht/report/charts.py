@@ -1,11 +1,11 @@
-"""Charts for the report: one theme, German formats, offline HTML and a PNG for the PDF.
+"""Charts for the report: one theme, German formats, offline HTML and a vector PDF for print.
 
 How the pieces fit (one module per job, each imported here so that callers use ``charts.X``):
 
 * :mod:`~sozialbericht.report.charts_theme`: the theme, palettes, German number formats and
   :func:`chart_spec` (a chart as a Vega-Lite dict with the theme applied and all data inline).
 * :mod:`~sozialbericht.report.charts_output`: :class:`ChartOutput`, what a notebook cell displays
-  (HTML for the site, PNG for the PDF, alt text), and the Vega bundle the site serves itself.
+  (HTML for the site, a vector PDF for print, alt text), and the Vega bundle the site serves itself.
 * :mod:`~sozialbericht.report.charts_maps`: maps (choropleths of rates, symbols for counts,
   categories), with the one colour rule of the report.
 * here: the line and bar chart builders and the CSV of a chart's data. Builders are pure

@@ -184,7 +184,7 @@ def choropleth(
     marks the class that holds ``city_value`` ("Stadt Leipzig: …"); ``borders`` (the Stadtbezirke)
     are drawn over the areas; the Ortsteile in ``label_names`` are named on the map. Areas without a
     value are grey, labelled 'keine Angabe'. The legend is an ordinal scale over the class labels
-    ('1.234 bis unter 2.345'), so it reads the same in HTML and PNG.
+    ('1.234 bis unter 2.345'), so it reads the same on the site and in print.
     """
     decimals, percent = _format_parts(number_format)
     values = pd.to_numeric(geo[value], errors="coerce")

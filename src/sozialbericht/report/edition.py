@@ -41,8 +41,8 @@ class Edition:
         return cls(year, inputs, formats)
 
     @property
-    def png(self) -> bool:
-        """Whether charts carry a PNG: only the PDF needs one."""
+    def print_charts(self) -> bool:
+        """Whether charts carry their printed form: only the PDF needs it."""
         return "pdf" in self.formats
 
     def _precomputed(self, name: str):
