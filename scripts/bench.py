@@ -18,9 +18,9 @@ Scenarios (in this order):
   naive_html     the same notebooks executed by Jupyter Book itself (execute_notebooks: force),
                  run right after cold_html so both see similar machine load
   pdf_after_html PDF of 2023 in the folders of cold_html, after the website-only rebuilds: the
-                 notebooks run again (with the PNG images a PDF needs), then jupyter-book pdflatex
+                 notebooks run again (with the vector charts a PDF needs), then jupyter-book pdflatex
   cold_all       cold build of the 2023 edition: website, report PDF and Ortsteil annex PDF (the annex
-                 compiles while Sphinx builds), in fresh folders; target: at most 1.5x cold_html
+                 starts at low priority with the notebooks), in fresh folders; target: at most 1.5x cold_html
   measure_all    rebuild of all three after one status note in data/measures.yml changed
   nochange_html  rebuild of the website with nothing changed
   measure_html   rebuild of the website after one status note in data/measures.yml changed

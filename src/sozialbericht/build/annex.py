@@ -228,13 +228,16 @@ def build_annex(year: int, inputs_file: str, out_dir: Path) -> Path:
     return compile_tex(tex_file)
 
 
-def start(year: int, inputs_file: Path, out_dir: Path) -> subprocess.Popen:
-    """The annex build as a separate process, so it runs while Sphinx builds the website and the report."""
+def start(year: int, inputs_file: Path, out_dir: Path, low_priority: bool = False) -> subprocess.Popen:
+    """The annex build as a separate process, so it runs next to the notebooks and the Sphinx builds.
+
+    ``low_priority``: a nice value of 10, so it takes the CPU the other steps leave instead of slowing them."""
     out_dir.mkdir(parents=True, exist_ok=True)
     log = open(out_dir / "annex.log", "w")  # noqa: SIM115 (closed by the child's exit; the parent only reads)
     command = [sys.executable, "-m", "sozialbericht.build.annex", "--year", str(year)]
     command += ["--inputs", str(inputs_file), "--out", str(out_dir)]
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
+    nice = (lambda: os.nice(10)) if low_priority else None
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(), preexec_fn=nice)
 
 
 def finish(process: subprocess.Popen, year: int, out_dir: Path) -> Path:

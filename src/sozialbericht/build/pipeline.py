@@ -140,30 +140,32 @@ def _build_locked(settings: Settings, inputs: Inputs, year: int, force: bool, st
     log(f"edition {year}")
     edition_dir = settings.editions_dir / str(year)
     edition_dir.mkdir(parents=True, exist_ok=True)
-    # the notebook kernels start and import the package while this process computes the shared results
-    with NotebookRunner(workers, cwd=edition_dir, fresh_kernels=settings.fresh_kernels) as runner:
-        edition = Edition.from_inputs(inputs, year)
-        inputs_file = prepare(edition, settings.build_dir / "work" / str(year))
-        # a website-only build skips the images for the PDF; a later PDF build executes again
-        needs = ("html", "pdf") if "pdf" in formats else ("html",)
-        written = write_policy_fragments(edition, edition_dir)
-        log(f"{written} fragments from plans, measures and participation written")
-        timings = execute_notebooks(
-            year, inputs_file, edition_dir, workers, inputs.content_digest(), needs, runner=runner
-        )
-    stage_dir = stage(year, edition_dir, settings.build_dir / "stage" / str(year))
     html = pdf = annex_pdf = None
-    # both PDFs build while Sphinx writes the website: the report in its own output folder
-    # (build/pdf.py), the Ortsteil annex as a small LaTeX document of its own (build/annex.py)
     annex_dir = settings.build_dir / "work" / str(year) / "annex"
     pdf_process = annex_process = None
     try:
+        # the notebook kernels start and import the package while this process computes the shared results
+        with NotebookRunner(workers, cwd=edition_dir, fresh_kernels=settings.fresh_kernels) as runner:
+            edition = Edition.from_inputs(inputs, year)
+            inputs_file = prepare(edition, settings.build_dir / "work" / str(year))
+            if "pdf" in formats:
+                # the Ortsteil annex (build/annex.py) needs only the shared results: it starts now, at low
+                # priority, on what CPU the notebooks leave, and is mostly done when the Sphinx builds begin
+                annex_process = annex.start(year, inputs_file, annex_dir, low_priority=True)
+            # a website-only build skips the images for the PDF; a later PDF build executes again
+            needs = ("html", "pdf") if "pdf" in formats else ("html",)
+            written = write_policy_fragments(edition, edition_dir)
+            log(f"{written} fragments from plans, measures and participation written")
+            timings = execute_notebooks(
+                year, inputs_file, edition_dir, workers, inputs.content_digest(), needs, runner=runner
+            )
+        stage_dir = stage(year, edition_dir, settings.build_dir / "stage" / str(year))
+        # the report PDF builds while Sphinx writes the website, in its own output folder (build/pdf.py)
         if "pdf" in formats:
             report_pdf.stale_pdf(stage_dir, year).unlink(missing_ok=True)  # never publish an earlier run's PDF
-            log("jupyter-book pdflatex (next to the website) and the Ortsteil annex")
+            log("jupyter-book pdflatex (next to the website; the Ortsteil annex is under way)")
             source_date = edition_dates(year).source_date_epoch()
             pdf_process = report_pdf.start(stage_dir, strict=settings.strict, source_date=source_date)
-            annex_process = annex.start(year, inputs_file, annex_dir)
         if "html" in formats:
             jupyter_book(stage_dir, "html", strict=settings.strict)
             html = stage_dir / "_build" / "html"

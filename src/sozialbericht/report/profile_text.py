@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 
 from sozialbericht import fmt
-from sozialbericht.analysis.indicators import changes, reference_year
-from sozialbericht.data.geography import ORTSTEIL
 from sozialbericht.policy import matching
 from sozialbericht.report import text as narrative
 
@@ -77,22 +75,13 @@ def _standout_sentence(profiles, name: str, code: str) -> str:
 def _change_sentence(profiles, name: str, code: str) -> str:
     """The largest change in five years that is larger than chance makes likely (never noise in a small area)."""
     best = None
-    for indicator_id in KEY_INDICATORS:
-        ind = profiles.catalogue.indicators.get(indicator_id)
-        if ind is None or ind.is_count or ind.survey:
+    for indicator_id, (year, moved) in profiles.five_year_changes.items():
+        if code not in moved.index:
             continue
-        values = profiles.values[indicator_id]
-        year = reference_year(values, profiles.year)
-        if year is None:
-            continue
-        moved = changes(values, ORTSTEIL, year, year - 5)
-        moved = moved[(moved["area_code"] == code) & moved["significant"].fillna(False).astype(bool)]
-        if moved.empty:
-            continue
-        row = moved.iloc[0]
+        row = moved.loc[code]
         size = abs(row["change"]) / abs(row["value_before"]) if row["value_before"] else 0.0
         if best is None or size > best[0]:
-            best = (size, ind, row, year)
+            best = (size, profiles.catalogue.indicators[indicator_id], row, year)
     if best is None:
         return f"In fünf Jahren hat sich keine der Kennzahlen in {name} mehr verändert, als der Zufall erklärt."
     _, ind, row, year = best

@@ -20,7 +20,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from sozialbericht import fmt, style
-from sozialbericht.analysis.indicators import reference_year
+from sozialbericht.analysis.indicators import changes, reference_year
 from sozialbericht.data.geography import ORTSTEIL, STADT
 from sozialbericht.report import charts, profile_text
 from sozialbericht.report.edition import Edition
@@ -61,6 +61,24 @@ class Profiles(Edition):
         return self.ortsteile.set_index("area_code")
 
     # -- numbers ------------------------------------------------------------------------
+    @cached_property
+    def five_year_changes(self) -> dict[str, tuple[int, pd.DataFrame]]:
+        """Per key indicator, once for all 63 pages: its data year and the Ortsteile's changes over five
+        years that are larger than chance makes likely, indexed by area code."""
+        result = {}
+        for indicator_id in KEY_INDICATORS:
+            ind = self.catalogue.indicators.get(indicator_id)
+            if ind is None or ind.is_count or ind.survey:
+                continue
+            values = self.values[indicator_id]
+            year = reference_year(values, self.year)
+            if year is None:
+                continue
+            moved = changes(values, ORTSTEIL, year, year - 5)
+            moved = moved[moved["significant"].fillna(False).astype(bool)]
+            result[indicator_id] = (year, moved.drop_duplicates("area_code").set_index("area_code"))
+        return result
+
     @cached_property
     def _slices(self) -> list[dict]:
         """Per indicator, once: the data year, values by area then and five years earlier, ranks."""
