@@ -167,7 +167,8 @@ def _build_locked(settings: Settings, inputs: Inputs, year: int, force: bool, st
             source_date = edition_dates(year).source_date_epoch()
             pdf_process = report_pdf.start(stage_dir, strict=settings.strict, source_date=source_date)
         if "html" in formats:
-            jupyter_book(stage_dir, "html", strict=settings.strict)
+            # the report PDF is the longer job and mostly one process: the website's Sphinx yields to it
+            jupyter_book(stage_dir, "html", strict=settings.strict, nice=5 if pdf_process else 0)
             html = stage_dir / "_build" / "html"
             copy_chart_data(stage_dir, html)
             downloads.write_downloads(inputs, year, html / "downloads")

@@ -108,6 +108,8 @@ def preamble(year: int) -> str:
     )
     return rf"""
 % sozialbericht.build.sphinx_latex: metadata, headings, widows, chart heights
+% the charts are PDF 1.7 (vl-convert); the report says so too instead of warning for each of them
+\special{{pdf:minorversion 7}}
 \usepackage{{needspace}}
 \AtBeginDocument{{\hypersetup{{pdftitle={{{title}}}, pdfauthor={{Stadt Leipzig}},
   pdfsubject={{{subject}}}, pdflang={{de}}, pdfkeywords={{Sozialbericht, Leipzig, Ortsteile, Sozialplanung}}}}}}

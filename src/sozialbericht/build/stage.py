@@ -90,12 +90,18 @@ def public_notebook(relative: Path, content: bytes) -> bytes:
 
 
 def jupyter_book(
-    stage_dir: Path, builder: str, jobs: int = 2, strict: bool = False, source_date: int | None = None
+    stage_dir: Path,
+    builder: str,
+    jobs: int = 2,
+    strict: bool = False,
+    source_date: int | None = None,
+    nice: int = 0,
 ) -> None:
     """Jupyter Book's own command line, with Sphinx reading and writing pages on ``jobs`` processes.
 
     ``strict``: every warning fails the build (``-W``), unresolved references included (``-n``,
-    nitpicky); ``--keep-going`` still reports all of them, not only the first.
+    nitpicky); ``--keep-going`` still reports all of them, not only the first. ``nice``: a lower CPU
+    priority, for a build that runs next to a longer one.
     """
     command = [
         sys.executable,
@@ -114,7 +120,8 @@ def jupyter_book(
     started = time.perf_counter()
     # SOURCE_DATE_EPOCH: the PDF's creation date is the edition's date, so two builds give the same PDF text
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date), "FORCE_SOURCE_DATE": "1"} if source_date else None
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    lower = (lambda: os.nice(nice)) if nice else None
+    result = subprocess.run(command, capture_output=True, text=True, env=env, preexec_fn=lower)
     log_file = stage_dir / f"jupyter-book-{builder}.log"
     log_file.write_text(result.stdout + "\n" + result.stderr, encoding="utf-8")
     if result.returncode != 0:
