@@ -1264,12 +1264,28 @@ def observations(r: dict) -> list[str]:
             "Plans, measures and participation reach the other pages as fragments written by the build, "
             "and Jupyter Book rebuilds only changed pages in the kept staging folder."
         )
+    cold, full = r.get("cold_html", {}), r.get("cold_all", {})
+    if cold.get("ok") and full.get("ok") and cold.get("phases") and full.get("phases"):
+
+        def phase(result: dict, prefix: str) -> float:
+            return sum(v for k, v in result["phases"].items() if k.startswith(prefix))
+
+        notebooks = phase(full, "execute notebooks") - phase(cold, "execute notebooks")
+        sphinx = phase(full, "jupyter-book") - phase(cold, "jupyter-book")
+        out.append(
+            f"Website and both PDFs take {full['wall'] - cold['wall']:.1f} s longer than the website alone: "
+            f"{notebooks:.1f} s more in the notebook phase (every chart is drawn a second time, as a vector PDF "
+            "for print, and the annex starts there at low priority) and "
+            f"{sphinx:.1f} s more in the Sphinx phase, where the report PDF (Sphinx's LaTeX writer, three xelatex "
+            "passes, xdvipdfmx) is the longest job and the website's Sphinx yields to it."
+        )
     pdf = r.get("pdf_after_html", {})
     if pdf.get("ok") and pdf.get("phases"):
         jb = next((v for k, v in pdf["phases"].items() if k.startswith("jupyter-book")), math.nan)
         out.append(
-            f"PDF (notebooks cached): {jb:.1f} s of {pdf['wall']:.1f} s are `jupyter-book pdflatex` "
-            "(Sphinx LaTeX writer plus xelatex runs)."
+            f"PDF after a website-only build: {pdf.get('executed')} of {pdf.get('of')} notebooks run again "
+            "(a website-only build does not draw the charts for print), then "
+            f"{jb:.1f} s of {pdf['wall']:.1f} s are `jupyter-book pdflatex` (Sphinx LaTeX writer plus xelatex runs)."
         )
     return out
 
