@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from sozialbericht.report import charts
+from sozialbericht.report import charts, charts_output
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -252,6 +252,67 @@ def test_mimebundle_has_html_a_vector_pdf_for_print_and_text(trend_frame, tmp_pa
     # a website-only build does not draw it at all
     web = charts.ChartOutput(output.chart, "t", "Alt", for_print=False)
     assert set(web._repr_mimebundle_()) == {"text/html", "text/plain"}
+
+
+def test_print_text_is_larger_where_the_pdf_shrinks_the_chart(trend_frame, bar_frame, tmp_path):
+    from pypdf import PdfReader
+
+    trend = charts.ChartOutput(charts.trend_chart(trend_frame, title="T", y_title="Y"), "t", "Alt")
+    bars = charts.ChartOutput(charts.bar_chart(bar_frame, "area", "value", "T", "Wert", ",.1f"), "b", "Alt")
+    # a trend is drawn 320 px high and printed at about 190 pt: its text grows; bars print near their size
+    assert charts_output.print_text_factor(trend.spec) == pytest.approx(320 / 230)
+    assert charts_output.print_text_factor(bars.spec) == 1.0
+    scaled = charts_output.with_text_scaled(trend.spec, 1.5)
+    assert scaled["config"]["axis"]["labelFontSize"] == 1.5 * trend.spec["config"]["axis"]["labelFontSize"]
+    assert scaled["config"]["title"]["fontSize"] == 1.5 * trend.spec["config"]["title"]["fontSize"]
+    # longer text is cut later, and the legend's squares grow with their labels (area: factor squared)
+    assert scaled["config"]["legend"]["titleLimit"] == 1.5 * trend.spec["config"]["legend"]["titleLimit"]
+    assert scaled["config"]["legend"]["symbolSize"] == 1.5 * 1.5 * trend.spec["config"]["legend"]["symbolSize"]
+    assert trend.spec["config"]["axis"]["labelFontSize"] == 12  # the website's chart is unchanged
+    assert '"labelFontSize":12' in trend.to_html().replace(" ", "")
+
+    def largest_text(output: charts.ChartOutput) -> float:
+        path = tmp_path / f"{output.name}.pdf"
+        path.write_bytes(output.to_pdf())
+        sizes = []
+        PdfReader(path).pages[0].extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.append(size * tm[0]))
+        return max(sizes)
+
+    plain = charts.ChartOutput(trend.chart, "plain", "Alt")
+    plain._pdf = vl_convert.vegalite_to_pdf(trend.spec, vl_version=charts.VL_VERSION)
+    assert largest_text(trend) == pytest.approx(largest_text(plain) * 320 / 230, rel=0.05)
+
+
+def test_a_long_title_goes_on_two_lines_in_print(trend_frame):
+    long_title = "Anteil der Einwohner/-innen mit Migrationshintergrund, Stadt Leipzig"
+    spec = charts.ChartOutput(charts.trend_chart(trend_frame, title=long_title, y_title="Y"), "t", "Alt").spec
+    printed = charts_output.print_spec(spec)
+    lines = printed["title"]["text"]
+    size = printed["config"]["title"]["fontSize"]
+    assert " ".join(lines) == long_title and len(lines) == 2
+    assert all(len(line) * charts_output.TITLE_EM_PER_LETTER * size <= charts.FULL_WIDTH for line in lines)
+    assert spec["title"] == long_title or spec["title"]["text"] == long_title  # the website keeps one line
+    short = charts.ChartOutput(charts.trend_chart(trend_frame, title="Einwohner", y_title="Y"), "s", "Alt").spec
+    assert charts_output.print_spec(short)["title"] == short["title"]
+    assert charts_output.wrap("aa bb cc dd", 5) == ["aa bb", "cc dd"]
+    assert charts_output.wrap("Grundsicherungsempfänger x", 5) == ["Grundsicherungsempfänger", "x"]
+
+
+def test_long_series_names_are_listed_one_per_line_and_never_cut():
+    def legend(names: list[str]) -> dict:
+        frame = pd.DataFrame({"year": [2021, 2022] * len(names), "value": range(2 * len(names))})
+        frame["group"] = [name for name in names for _ in (0, 1)]
+        spec = charts.ChartOutput(charts.trend_chart(frame, series="group", title="T", y_title="Y"), "g", "Alt").spec
+        return (
+            spec["encoding"]["color"]["legend"]
+            if "encoding" in spec
+            else spec["layer"][0]["encoding"]["color"]["legend"]
+        )
+
+    assert legend(["Mitte", "Nord", "Ost"])["columns"] == 4
+    pairs = ["Ausländer/-innen / Deutschen", "Kinder unter 15 Jahren in Bedarfsgemeinschaften / übrige Kinder"]
+    long = legend(pairs + ["Personen in Bedarfsgemeinschaften / übrige Einwohner/-innen"])
+    assert long["columns"] == 1 and long["labelLimit"] >= 600
 
 
 def test_png_for_looking_at_pixels(trend_frame):

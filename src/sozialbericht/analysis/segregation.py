@@ -26,11 +26,19 @@ class Comparison:
     feature: str
     total: str  # "einwohner" (Einwohner insgesamt) or "kinder" (children under 15, derived)
     indicator: str  # the catalogue indicator of the same count: its known special effects apply
+    pair: str  # both groups in a few words (nominative): the chart's legend
 
 
 COMPARISONS = (
     Comparison(
-        "auslaender", "Ausländer/-innen", "den Deutschen", "einwohner", "Ausländer", "einwohner", "auslaenderanteil"
+        "auslaender",
+        "Ausländer/-innen",
+        "den Deutschen",
+        "einwohner",
+        "Ausländer",
+        "einwohner",
+        "auslaenderanteil",
+        "Ausländer/-innen – Deutsche",
     ),
     Comparison(
         "sgb2",
@@ -40,6 +48,7 @@ COMPARISONS = (
         "Personen in Bedarfsgemeinschaften",
         "einwohner",
         "sgb2_dichte",
+        "Personen in SGB-II-Bedarfsgemeinschaften – übrige Bevölkerung",
     ),
     Comparison(
         "sgb2_kinder",
@@ -49,6 +58,7 @@ COMPARISONS = (
         "unter 15 Jahre",
         "kinder",
         "sgb2_kinder",
+        "Kinder unter 15 in Bedarfsgemeinschaften – übrige Kinder",
     ),
 )
 
@@ -117,11 +127,12 @@ def index_by_year(inputs, comparisons=COMPARISONS) -> pd.DataFrame:
                     "indicator": comparison.indicator,
                     "group": comparison.group,
                     "rest": comparison.rest,
+                    "pair": comparison.pair,
                     "year": int(year),
                     "index": dissimilarity(frame["group"], frame["total"]),
                     "areas": len(frame),
                     "group_count": float(frame["group"].sum()),
                 }
             )
-    columns = ["comparison", "indicator", "group", "rest", "year", "index", "areas", "group_count"]
+    columns = ["comparison", "indicator", "group", "rest", "pair", "year", "index", "areas", "group_count"]
     return pd.DataFrame(rows, columns=columns).dropna(subset=["index"]).reset_index(drop=True)

@@ -480,7 +480,7 @@ class Chapter:
         frame = self.segregation_index.assign(Index=lambda f: f["index"] * 100)
         if frame.empty:
             return Markdown("")
-        frame["Gruppe"] = frame["group"] + " / " + frame["rest"].str.replace("^(den|der) ", "", regex=True)
+        frame["Gruppe"] = frame["pair"]
         frame = frame.rename(columns={"year": "Jahr"})
         latest = frame[frame["Jahr"] == frame["Jahr"].max()]
         alt = "Liniendiagramm: Segregationsindex je Jahr; zuletzt " + "; ".join(

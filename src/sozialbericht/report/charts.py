@@ -113,6 +113,10 @@ __all__ = [
 _FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
+# letters of legend text that fit side by side under a full-width chart (12 px labels, symbols, gaps)
+LEGEND_ROW_LETTERS = 80
+
+
 def trend_chart(
     frame: pd.DataFrame,
     x: str = "year",
@@ -159,8 +163,13 @@ def trend_chart(
         ),
     }
     if series:
+        # four short names fit side by side; longer ones (e.g. the pairs of the segregation index) one per line
+        longest = max((len(str(name)) for name in frame[series].dropna().unique()), default=0)
+        columns = 4 if longest * 4 <= LEGEND_ROW_LETTERS else 1
         encoding["color"] = alt.Color(
-            f"{series}:N", title=series_title, legend=alt.Legend(orient="bottom", direction="horizontal", columns=4)
+            f"{series}:N",
+            title=series_title,
+            legend=alt.Legend(orient="bottom", direction="horizontal", columns=columns, labelLimit=FULL_WIDTH),
         )
         tooltip.append(alt.Tooltip(f"{series}:N", title=series_title))
     tooltip.append(alt.Tooltip(f"{y}:Q", title=y_title, format=number_format))

@@ -22,7 +22,14 @@ import pandas as pd
 import vl_convert
 
 from sozialbericht import fmt
-from sozialbericht.report.charts_theme import FORMAT_LOCALE, TIME_FORMAT_LOCALE, VL_VERSION, chart_spec, format_value
+from sozialbericht.report.charts_theme import (
+    FORMAT_LOCALE,
+    FULL_WIDTH,
+    TIME_FORMAT_LOCALE,
+    VL_VERSION,
+    chart_spec,
+    format_value,
+)
 
 # --------------------------------------------------------------------------- display object
 
@@ -124,6 +131,75 @@ _EMBED_SCRIPT = """(function () {
 
 # what the PDF shows: Sphinx's LaTeX builder prefers it to any other output of a cell (myst-nb's mime priority)
 PRINT_MIME = "application/pdf"
+# The PDF caps every chart's height (build/sphinx_latex.py: 0.27 of the text height, about 190 pt), so a
+# chart drawn 320 px high (trends) or 440 px (maps) prints at 0.38-0.46 of its size and 12 px text would
+# come out at 4.5-5.5 pt. Its print version gets larger text, in proportion to its height beyond
+# PRINT_TEXT_HEIGHT px (at most PRINT_TEXT_MAX times): about 7 pt on paper, like the bar charts.
+PRINT_TEXT_HEIGHT = 230
+PRINT_TEXT_MAX = 1.5
+
+
+def print_text_factor(spec: dict) -> float:
+    """How much larger a chart's text is printed: 1 for charts drawn no higher than the PDF shows them."""
+    height = spec.get("height")
+    if not isinstance(height, (int, float)) or isinstance(height, bool):
+        return 1.0  # bar charts: a step per bar, printed at about two thirds of their size
+    return min(PRINT_TEXT_MAX, max(1.0, height / PRINT_TEXT_HEIGHT))
+
+
+def with_text_scaled(node, factor: float):
+    """A copy of a Vega-Lite spec with its text ``factor`` times larger: every font size (``fontSize``,
+    ``labelFontSize``, ...), the widths after which text is cut (``labelLimit``, ``titleLimit``) and the
+    legend's default symbol (an area: ``symbolSize`` times the square)."""
+    if isinstance(node, dict):
+        return {key: _scaled_value(key, value, factor) for key, value in node.items()}
+    if isinstance(node, list):
+        return [with_text_scaled(value, factor) for value in node]
+    return node
+
+
+# average advance of a bold Liberation Sans letter, in em: enough to tell whether a title fits its chart
+TITLE_EM_PER_LETTER = 0.55
+
+
+def print_spec(spec: dict) -> dict:
+    """The spec drawn for the PDF: text enlarged by :func:`print_text_factor`; a title that would then be
+    wider than the chart goes on two lines (Vega does not wrap titles; the PDF would cut it at the edge)."""
+    factor = print_text_factor(spec)
+    if factor == 1.0:
+        return spec
+    printed = with_text_scaled(spec, factor)
+    title = printed.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    if isinstance(text, str):
+        width = spec.get("width") if isinstance(spec.get("width"), (int, float)) else 0
+        room = max(width, FULL_WIDTH) - 2 * spec.get("padding", 8)
+        size = printed.get("config", {}).get("title", {}).get("fontSize", 13 * factor)
+        letters = int(room / (TITLE_EM_PER_LETTER * size))
+        if len(text) > letters:
+            printed["title"] = {**(title if isinstance(title, dict) else {}), "text": wrap(text, letters)}
+    return printed
+
+
+def wrap(text: str, letters: int) -> list[str]:
+    """``text`` in lines of at most ``letters`` letters, broken between words (a longer word keeps its line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= letters:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _scaled_value(key: str, value, factor: float):
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return with_text_scaled(value, factor)
+    if key == "fontSize" or key.endswith(("FontSize", "Limit")):
+        return value * factor
+    if key == "symbolSize":
+        return value * factor * factor
+    return value
 
 
 class ChartOutput:
@@ -170,10 +246,11 @@ class ChartOutput:
         }
 
     def to_pdf(self) -> bytes:
-        """The chart as a one-page vector PDF, the size Vega draws it (LaTeX scales it to the column)."""
+        """The chart as a one-page vector PDF, the size Vega draws it (LaTeX scales it to the column),
+        with its text enlarged where the PDF prints it small (:func:`print_spec`)."""
         if self._pdf is None:
             self._pdf = vl_convert.vegalite_to_pdf(
-                self.spec,
+                print_spec(self.spec),
                 vl_version=VL_VERSION,
                 format_locale=FORMAT_LOCALE,
                 time_format_locale=TIME_FORMAT_LOCALE,

@@ -143,7 +143,8 @@ def theme_config() -> dict:
                 "labelLimit": 260,
                 "titlePadding": 8,
             },
-            "legend": {**label, **title, "labelLimit": 300, "symbolSize": 140, "rowPadding": 4},
+            # titleLimit: Vega's default, stated so that the print version can widen it with its text
+            "legend": {**label, **title, "labelLimit": 300, "titleLimit": 180, "symbolSize": 140, "rowPadding": 4},
             "header": {**label, **title},
             "text": {"font": FONT, "fontSize": 12, "color": TEXT_COLOR},
             "range": {
