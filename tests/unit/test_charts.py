@@ -234,7 +234,7 @@ def test_table_alternative_in_german_format(bar_frame):
 
 
 def test_mimebundle_has_html_a_vector_pdf_for_print_and_text(trend_frame, tmp_path):
-    output = charts.ChartOutput(charts.trend_chart(trend_frame, title="T", y_title="Y"), "t", "Alt")
+    output = charts.ChartOutput(charts.trend_chart(trend_frame, title="T", y_title="Y"), "t", "Alt", for_print=True)
     bundle = output._repr_mimebundle_()
     assert set(bundle) == {"text/html", "application/pdf", "text/plain"}
     pdf = bundle["application/pdf"]
@@ -250,7 +250,7 @@ def test_mimebundle_has_html_a_vector_pdf_for_print_and_text(trend_frame, tmp_pa
     assert set(output._repr_mimebundle_(include={"application/pdf"})) == {"application/pdf"}
     assert "application/pdf" not in output._repr_mimebundle_(exclude={"application/pdf"})
     # a website-only build does not draw it at all
-    web = charts.ChartOutput(output.chart, "t", "Alt", for_print=False)
+    web = charts.ChartOutput(output.chart, "t", "Alt")  # the default: only a PDF build asks for print
     assert set(web._repr_mimebundle_()) == {"text/html", "text/plain"}
 
 
@@ -313,6 +313,32 @@ def test_long_series_names_are_listed_one_per_line_and_never_cut():
     pairs = ["Ausländer/-innen / Deutschen", "Kinder unter 15 Jahren in Bedarfsgemeinschaften / übrige Kinder"]
     long = legend(pairs + ["Personen in Bedarfsgemeinschaften / übrige Einwohner/-innen"])
     assert long["columns"] == 1 and long["labelLimit"] >= 600
+
+
+PDF_IN_A_KERNEL = """
+import sys
+import pandas as pd
+from sozialbericht.report import charts
+trend = pd.DataFrame({"year": [2020, 2021, 2022], "value": [1.5, 2.5, 2.0]})
+if sys.argv[1] == "after-others":  # a kernel that drew other charts first met the fonts in another order
+    bars = pd.DataFrame({"area": ["Zentrum", "Plagwitz"], "value": [1.0, 2.0]})
+    charts.ChartOutput(charts.bar_chart(bars, "area", "value", "Balken", "Wert", ",.1f"), "b", "Alt").to_pdf()
+output = charts.ChartOutput(charts.trend_chart(trend, title="Einwohner", y_title="Personen"), "t", "Alt")
+sys.stdout.buffer.write(output.to_pdf())
+"""
+
+
+def test_a_printed_chart_is_the_same_bytes_in_every_kernel():
+    import subprocess
+    import sys
+
+    def drawn(mode: str) -> bytes:
+        result = subprocess.run([sys.executable, "-c", PDF_IN_A_KERNEL, mode], capture_output=True, check=True)
+        return result.stdout
+
+    first, second = drawn("alone"), drawn("after-others")
+    assert first.startswith(b"%PDF-") and first == second
+    assert charts_output.stable_pdf(first) == first
 
 
 def test_png_for_looking_at_pixels(trend_frame):

@@ -135,7 +135,7 @@ class Households:
             y_title="% der Haushalte",
             number_format=",.1f",
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv)
+        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.chapter.edition.print_charts)
 
     def size_text(self) -> Markdown:
         shares = self._shares()
