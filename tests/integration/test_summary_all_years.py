@@ -39,6 +39,9 @@ def test_summary_for_every_year(inputs):
         districts = page.districts().data
         # one paragraph per Stadtbezirk, each starting with its name and population
         assert len(re.findall(r"^\*\*[^*]+\*\* \([\d.]+ Einwohner/-innen", districts, flags=re.M)) == 10, year
+        # every edition compares the Stadtbezirke with the city, the latest on the previous year's SGB-II counts
+        assert "Deutlich ungünstiger als in der Stadt insgesamt" in districts, year
+        assert "keine amtlich gezählte Quote" not in districts, year
         assert "1 Ortsteile" not in text + districts and "1 weitere " not in text + districts
 
 

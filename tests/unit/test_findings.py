@@ -166,12 +166,15 @@ def test_selection_rule_limits_and_fills():
 def test_district_paragraph_names_attention_in_agreement(mirror, specs, tmp_path):
     catalogue, values = build(mirror, specs, tmp_path)
     ind = catalogue.indicators["arbeitslose_je_1000"]
-    one = findings.District("0", "Mitte", 7690, 70, [(ind, 30.0, 20.0)], [], ["Zentrum"], 2023)
+    one = findings.District("0", "Mitte", 7690, 70, [(ind, 30.0, 20.0, 2023)], [], ["Zentrum"], 2023)
     assert district_paragraph(one) == (
         "**Mitte** (7.690 Einwohner/-innen, +70 gegenüber 2022). Deutlich ungünstiger als in der Stadt "
-        "insgesamt: Arbeitslose je 1.000 EW (30,0 je 1.000 Einwohner; Stadt 20,0). Besonderen Handlungsbedarf "
+        "insgesamt: Arbeitslose je 1.000 Einwohner (30,0; Stadt 20,0). Besonderen Handlungsbedarf "
         "sieht das Frühwarnsystem im Ortsteil Zentrum."
     )
+    # a value of the year before (SGB II and unemployment are published a year later) says its year
+    older = findings.District("0", "Mitte", 7690, 70, [(ind, 30.0, 20.0, 2022)], [], [], 2023)
+    assert "Arbeitslose je 1.000 Einwohner (30,0 im Jahr 2022; Stadt 20,0)" in district_paragraph(older)
     two = findings.District(
         "1", "Nordost", 22917, 610, [], [], ["Schönefeld-Ost", "Schönefeld-Abtnaundorf"], 2023, ("A", "B")
     )
@@ -183,11 +186,12 @@ def test_district_paragraph_names_attention_in_agreement(mirror, specs, tmp_path
     assert "Bei der einzigen vergleichbaren Kennzahl (SGB-II-Dichte) weicht der Stadtbezirk nicht deutlich" in (
         district_paragraph(single)
     )
-    # no report-year rate at all (2023: the SGB-II and unemployment series end 2022) is missing data, not a
-    # district like the city
+    # no rate of the report year or the one before is missing data, not a district like the city
     empty = district_paragraph(findings.District("1", "Nordost", 22917, 610, [], [], [], 2023))
     assert "weicht der Stadtbezirk" not in empty
-    assert "Für 2023 liegt für die Stadtbezirke keine amtlich gezählte Quote mit sozialer Richtung vor" in empty
+    assert (
+        "Für 2022 und 2023 liegt für die Stadtbezirke keine amtlich gezählte Quote mit sozialer Richtung vor" in empty
+    )
     # when the section says it once, the ten paragraphs do not repeat it
     said = district_paragraph(findings.District("1", "Nordost", 22917, 610, [], [], [], 2023), comparison_said=True)
     assert "Quote" not in said and "weicht" not in said

@@ -37,6 +37,9 @@ TURN_RUN = 3
 MIN_SCORE = 0.35
 MIN_FINDINGS, MAX_FINDINGS, PER_CHAPTER = 8, 12, 3
 Z_CHANCE = 1.96
+# the Stadtbezirke are compared on the report year or, where its counts are not yet published (SGB II and
+# unemployment come a year later), on the year before; older values would compare two different cities
+DISTRICT_DATA_AGE = 1
 
 
 @dataclass
@@ -236,33 +239,43 @@ class District:
     name: str
     population: float
     population_change: float  # against the previous year
-    worse: list[tuple[Indicator, float, float]]  # (indicator, district value, city value), most unfavourable first
-    better: list[tuple[Indicator, float, float]]
+    # (indicator, district value, city value, data year), most unfavourable first
+    worse: list[tuple[Indicator, float, float, int]]
+    better: list[tuple[Indicator, float, float, int]]
     attention: list[str]  # Ortsteile with besonderer Handlungsbedarf (index attention flag)
     year: int
-    compared: tuple[str, ...] = ()  # short names of the indicators compared (report-year values for the districts)
+    compared: tuple[str, ...] = ()  # short names of the indicators compared (DISTRICT_DATA_AGE)
 
 
 def districts(values: dict[str, pd.DataFrame], catalogue: Catalogue, year: int, flags: pd.DataFrame) -> list[District]:
     """Per Stadtbezirk: population, and where it stands furthest from the city (in standard deviations of the
-    ten Stadtbezirke) on indicators with a social direction, for the report year."""
+    ten Stadtbezirke) on indicators with a social direction, in the report year or the one before
+    (``DISTRICT_DATA_AGE``)."""
     deviations = []
     compared = []
     for ind in catalogue.indicators.values():
         if ind.direction == "neutral" or ind.is_count or ind.survey or ind.id not in values:
             continue
         frame = values[ind.id]
-        rows = frame[(frame["year"] == year) & frame["value"].notna()]
-        town = rows[rows["level"] == STADT]["value"]
+        frame = frame[frame["value"].notna() & frame["year"].between(year - DISTRICT_DATA_AGE, year)]
+        districts_by_year = frame[frame["level"] == STADTBEZIRK].groupby("year").size()
+        usable = [
+            y
+            for y, n in districts_by_year.items()
+            if n >= 3 and ((frame["year"] == y) & (frame["level"] == STADT)).any()
+        ]
+        if not usable:
+            continue
+        data_year = int(max(usable))
+        rows = frame[frame["year"] == data_year]
+        town = float(rows[rows["level"] == STADT]["value"].iloc[0])
         parts = rows[rows["level"] == STADTBEZIRK]
-        if town.empty or len(parts) < 3 or parts["value"].std() == 0:
+        if parts["value"].std() == 0:
             continue
         compared.append(ind.short)
         sign = 1 if ind.direction == "higher_worse" else -1
-        z = sign * (parts["value"] - float(town.iloc[0])) / parts["value"].std()
-        deviations += [
-            (code, ind, v, float(town.iloc[0]), s) for code, v, s in zip(parts["area_code"], parts["value"], z)
-        ]
+        z = sign * (parts["value"] - town) / parts["value"].std()
+        deviations += [(code, ind, v, town, s, data_year) for code, v, s in zip(parts["area_code"], parts["value"], z)]
     population = values.get("einwohner")
     attention = flags[flags["indicator"] == INDEX_INDICATOR] if len(flags) else flags
     result = []
@@ -283,8 +296,8 @@ def districts(values: dict[str, pd.DataFrame], catalogue: Catalogue, year: int, 
                 name=row["area_name"],
                 population=float(row["value"]),
                 population_change=float(row["value"] - prev.iloc[0]) if len(prev) else math.nan,
-                worse=[(d[1], d[2], d[3]) for d in mine if d[4] >= 1.0][:2],
-                better=[(d[1], d[2], d[3]) for d in reversed(mine) if d[4] <= -1.0][:2],
+                worse=[(d[1], d[2], d[3], d[5]) for d in mine if d[4] >= 1.0][:2],
+                better=[(d[1], d[2], d[3], d[5]) for d in reversed(mine) if d[4] <= -1.0][:2],
                 attention=names,
                 year=year,
                 compared=tuple(compared),

@@ -57,14 +57,14 @@ def _standout_sentence(profiles, name: str, code: str) -> str:
         ind = row["indicator"]
         return (
             f"Ungünstiger als in der Stadt ist vor allem {_short(ind)}: {narrative.value_text(ind, row['ot'])} "
-            f"gegenüber {_compact(ind, row['city'])} in der Stadt ({row['year']})."
+            f"gegenüber {narrative.compact_value(ind, row['city'])} in der Stadt ({row['year']})."
         )
     if best <= -STANDOUT:
         ind = good["indicator"]
         return (
             f"Keine der Kennzahlen liegt deutlich ungünstiger als in der Stadt; günstiger ist vor allem "
             f"{_short(ind)}: {narrative.value_text(ind, good['ot'])} gegenüber "
-            f"{_compact(ind, good['city'])} in der Stadt ({good['year']})."
+            f"{narrative.compact_value(ind, good['city'])} in der Stadt ({good['year']})."
         )
     return (
         f"Bei Arbeit, Grundsicherung und Sicherheit liegt {name} nahe am Wert der Stadt "
@@ -87,7 +87,7 @@ def _change_sentence(profiles, name: str, code: str) -> str:
     _, ind, row, year = best
     verb, meaning = narrative.movement(ind, row["change"])
     text = (
-        f"Am deutlichsten verändert hat sich {_short(ind)}: von {_compact(ind, row['value_before'])} "
+        f"Am deutlichsten verändert hat sich {_short(ind)}: von {narrative.compact_value(ind, row['value_before'])} "
         f"({year - 5}) auf {narrative.value_text(ind, row['value'])} ({year})"
     )
     return text + (f", {meaning}." if meaning else ".")
@@ -123,10 +123,3 @@ def _warning_sentence(profiles, code: str) -> str:
 def _short(indicator) -> str:
     """The indicator's short name after an article-free colon sentence: 'die SGB-II-Dichte' reads wrong, so none."""
     return f"„{indicator.short}“"
-
-
-def _compact(indicator, value: float) -> str:
-    """A value the second time its unit is named: '8,8 %' instead of '8,8 % der Einwohner'."""
-    if indicator.unit.startswith("%"):
-        return f"{fmt.number(value, indicator.decimals)}\u00a0%"
-    return fmt.number(value, indicator.decimals)

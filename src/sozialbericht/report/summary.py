@@ -95,10 +95,13 @@ def district_paragraph(district: rule.District, comparison_said: bool = False) -
     text = f"**{district.name}** ({fmt.number(district.population)} Einwohner/-innen{change})."
 
     def listing(items):
+        # the full name in prose; the data year where the report year's counts are not yet published
         return fmt.join_names(
             [
-                f"{ind.short} ({narrative.value_text(ind, value)}; Stadt {fmt.number(town, ind.decimals)})"
-                for ind, value, town in items
+                f"{ind.title} ({narrative.compact_value(ind, value)}"
+                + (f" im Jahr {data_year}" if data_year != district.year else "")
+                + f"; Stadt {narrative.compact_value(ind, town)})"
+                for ind, value, town, data_year in items
             ]
         )
 
@@ -109,10 +112,10 @@ def district_paragraph(district: rule.District, comparison_said: bool = False) -
     if district.worse or district.better or comparison_said:
         pass
     elif not district.compared:
-        # no report-year rate to compare: that is missing data, not a district like the city
+        # no recent rate to compare: that is missing data, not a district like the city
         text += (
-            f" Für {district.year} liegt für die Stadtbezirke keine amtlich gezählte Quote mit sozialer Richtung "
-            "vor; ein Vergleich mit der Stadt ist in dieser Ausgabe nicht möglich."
+            f" Für {district.year - 1} und {district.year} liegt für die Stadtbezirke keine amtlich gezählte Quote "
+            "mit sozialer Richtung vor; ein Vergleich mit der Stadt ist in dieser Ausgabe nicht möglich."
         )
     else:
         text += (
@@ -217,14 +220,16 @@ class SummaryPage:
         if not any(d.compared for d in items):
             # said once for the section, not in each of the ten paragraphs
             lead = (
-                f"Für {self.year} liegt für die Stadtbezirke noch keine amtlich gezählte Quote mit sozialer Richtung "
-                "vor; ein Vergleich der Stadtbezirke mit der Stadt ist in dieser Ausgabe daher nicht möglich. Die "
+                f"Für {self.year - 1} und {self.year} liegt für die Stadtbezirke keine amtlich gezählte Quote mit "
+                "sozialer Richtung vor; ein Vergleich der Stadtbezirke mit der Stadt ist in dieser Ausgabe daher "
+                "nicht möglich. Die "
                 "Absätze nennen die Einwohnerzahl und die Hinweise des Frühwarnsystems.\n\n"
             )
             return Markdown(lead + "\n\n".join(district_paragraph(d, comparison_said=True) for d in items))
         note = (
             "\n\n„Deutlich“ heißt: mindestens eine Standardabweichung der Stadtbezirkswerte vom Stadtwert "
-            "entfernt; betrachtet werden Quoten mit sozialer Richtung aus amtlichen Zählungen des Berichtsjahres."
+            "entfernt; betrachtet werden Quoten mit sozialer Richtung aus amtlichen Zählungen des Berichtsjahres "
+            "oder, wo dessen Zahlen noch nicht veröffentlicht sind, des Vorjahres (dann steht das Jahr beim Wert)."
         )
         return Markdown("\n\n".join(district_paragraph(d) for d in items) + note)
 

@@ -8,6 +8,13 @@ from sozialbericht import fmt, grammar
 from sozialbericht.analysis.indicators import Indicator, KeyFigure
 
 
+def compact_value(indicator: Indicator, value: float) -> str:
+    """A value the second time its unit is named: '8,8 %' instead of '8,8 % der Einwohner/-innen'."""
+    if indicator.unit.startswith("%"):
+        return f"{fmt.number(value, indicator.decimals)}\u00a0%"
+    return fmt.number(value, indicator.decimals)
+
+
 def value_text(indicator: Indicator, value: float, case: str = "nom") -> str:
     """'628.718 Personen', '14,3 % der Einwohner/-innen'; after 'mit' (case 'dat'): '2.333 Kindern'."""
     unit = indicator.unit if indicator.value_unit is None else indicator.value_unit
