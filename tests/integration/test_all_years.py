@@ -54,6 +54,9 @@ def test_every_chapter_builds_for_every_year(mirror_inputs, editions):
                         assert shown and max(shown) <= year, output.alt_text
             developments = chapter.developments().data
             assert developments, f"{chapter_id} {year}: empty closing section"
+            # a series that ends before the report year names its file once per chapter, and no "2023–2023"
+            assert not re.search(r"\b(\d{4})–\1\b", developments), developments
+            assert developments.count("Die Reihe endet") <= len({i.numerator.dataset for i in chapter.indicators})
             chapter.plans(), chapter.measures(), chapter.recommendations()
 
 

@@ -372,6 +372,7 @@ class Chapter:
         beyond chance, new concentrations; artefacts, ends of series and known special effects named as such."""
         items, unfavourable, seen = [], [], set()
         events: dict[str, tuple] = {}
+        ended: set[str] = set()  # datasets whose end was said
         for ind in self.indicators:
             year = self.ref_year(ind.id)
             if year is None:
@@ -388,10 +389,15 @@ class Chapter:
                 )
             sentences = [synthesis.trend_sentence(ind, trend, year, kf.change_previous)]
             if year < self.year and not ind.survey:
-                sentences.append(
-                    f"Die Reihe endet {year}: die {self._source_name(ind.numerator.dataset)} enthält für "
-                    f"{year + 1}–{self.year} keine verwendbaren Werte"
-                )
+                span = str(self.year) if year + 1 == self.year else f"{year + 1}–{self.year}"
+                dataset = ind.numerator.dataset
+                if dataset in ended:  # the file is named once per chapter
+                    sentences.append(f"Auch diese Reihe endet {year}")
+                else:
+                    sentences.append(
+                        f"Die Reihe endet {year}: die {self._source_name(dataset)} enthält für {span} noch keine Werte"
+                    )
+                    ended.add(dataset)
             if kf.five_years_year:
                 moves = patterns.ortsteil_changes(self.values[ind.id], ind, year, kf.five_years_year)
                 sentences.append(synthesis.ortsteile_sentence(moves))
