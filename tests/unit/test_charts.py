@@ -315,32 +315,6 @@ def test_long_series_names_are_listed_one_per_line_and_never_cut():
     assert long["columns"] == 1 and long["labelLimit"] >= 600
 
 
-PDF_IN_A_KERNEL = """
-import sys
-import pandas as pd
-from sozialbericht.report import charts
-trend = pd.DataFrame({"year": [2020, 2021, 2022], "value": [1.5, 2.5, 2.0]})
-if sys.argv[1] == "after-others":  # a kernel that drew other charts first met the fonts in another order
-    bars = pd.DataFrame({"area": ["Zentrum", "Plagwitz"], "value": [1.0, 2.0]})
-    charts.ChartOutput(charts.bar_chart(bars, "area", "value", "Balken", "Wert", ",.1f"), "b", "Alt").to_pdf()
-output = charts.ChartOutput(charts.trend_chart(trend, title="Einwohner", y_title="Personen"), "t", "Alt")
-sys.stdout.buffer.write(output.to_pdf())
-"""
-
-
-def test_a_printed_chart_is_the_same_bytes_in_every_kernel():
-    import subprocess
-    import sys
-
-    def drawn(mode: str) -> bytes:
-        result = subprocess.run([sys.executable, "-c", PDF_IN_A_KERNEL, mode], capture_output=True, check=True)
-        return result.stdout
-
-    first, second = drawn("alone"), drawn("after-others")
-    assert first.startswith(b"%PDF-") and first == second
-    assert charts_output.stable_pdf(first) == first
-
-
 def test_png_for_looking_at_pixels(trend_frame):
     png = charts.ChartOutput(charts.trend_chart(trend_frame, title="T", y_title="Y"), "t", "Alt").to_png()
     assert png.startswith(PNG_MAGIC)

@@ -139,19 +139,6 @@ PRINT_TEXT_HEIGHT = 230
 PRINT_TEXT_MAX = 1.5
 
 
-# a resource dictionary of vl-convert's PDF: one "/name N 0 R" per line, in the order the process met its fonts
-_RESOURCE_ENTRIES = re.compile(
-    rb"(/(?:Font|ColorSpace|ExtGState|XObject|Pattern|Shading) <<\n)((?:[ \t]+/\S+ \d+ 0 R\n)+)"
-)
-
-
-def stable_pdf(data: bytes) -> bytes:
-    """vl-convert lists a page's fonts in the order its process first used them, so the same chart differs
-    between kernels. Sorting the entries of each resource dictionary gives one byte sequence per chart; the
-    lines keep their lengths, so the file's cross-reference offsets stay right."""
-    return _RESOURCE_ENTRIES.sub(lambda m: m.group(1) + b"".join(sorted(m.group(2).splitlines(True))), data)
-
-
 def print_text_factor(spec: dict) -> float:
     """How much larger a chart's text is printed: 1 for charts drawn no higher than the PDF shows them."""
     height = spec.get("height")
@@ -262,13 +249,11 @@ class ChartOutput:
         """The chart as a one-page vector PDF, the size Vega draws it (LaTeX scales it to the column),
         with its text enlarged where the PDF prints it small (:func:`print_spec`)."""
         if self._pdf is None:
-            self._pdf = stable_pdf(
-                vl_convert.vegalite_to_pdf(
-                    print_spec(self.spec),
-                    vl_version=VL_VERSION,
-                    format_locale=FORMAT_LOCALE,
-                    time_format_locale=TIME_FORMAT_LOCALE,
-                )
+            self._pdf = vl_convert.vegalite_to_pdf(
+                print_spec(self.spec),
+                vl_version=VL_VERSION,
+                format_locale=FORMAT_LOCALE,
+                time_format_locale=TIME_FORMAT_LOCALE,
             )
         return self._pdf
 
