@@ -171,6 +171,27 @@ def test_city_trend_turning_point_after_years_of_decline():
     assert patterns.city_trend(steady, indicator(kind="rate"), 2022).kind == "rising"
 
 
+def test_a_trend_the_last_five_years_do_not_follow_is_not_called_lasting():
+    # ten years of decline overall, but the last five years end higher than they started
+    values = [30, 28, 26, 24, 20, 19, 22, 21, 23, 21.5]
+    series = frame([("L", "Leipzig", STADT, None, y, v, None, None) for y, v in zip(range(2013, 2023), values)])
+    trend = patterns.city_trend(series, indicator(kind="rate"), 2022)
+    assert trend.kind == "falling"
+    text = synthesis.trend_sentence(indicator(kind="rate"), trend, 2022, -1.5, five_year_change=+1.5)
+    assert text.startswith("Seit 2013 sinkt der Stadtwert im Trend")
+    assert "folgen diesem Trend aber nicht" in text and "anhaltend" not in text
+    agreeing = synthesis.trend_sentence(indicator(kind="rate"), trend, 2022, -1.5, five_year_change=-8.5)
+    assert "anhaltend" in agreeing
+
+
+def test_a_turning_point_counts_the_whole_run_before_it():
+    # 13 years of decline (2008-2021), then a rise: the run is 13, not the 9 inside the last ten values
+    values = [float(30 - i) for i in range(14)] + [20.0]
+    series = frame([("L", "Leipzig", STADT, None, y, v, None, None) for y, v in zip(range(2008, 2023), values)])
+    trend = patterns.city_trend(series, indicator(kind="rate"), 2022)
+    assert (trend.kind, trend.run, trend.since) == ("turn_up", 13, 2008)
+
+
 class FakeInputs:
     def __init__(self, published):
         spec = type(

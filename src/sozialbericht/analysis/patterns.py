@@ -208,9 +208,11 @@ class CityTrend:
 def city_trend(values: pd.DataFrame, indicator: Indicator, year: int) -> CityTrend:
     """A persistent trend of the city value (Mann–Kendall, last ten values, p < 0,05), or a turning point
     (the last change against at least three changes the other way)."""
-    series = city(values)
-    series = series[series.index <= year].iloc[-(TREND_YEARS + 1) :]
-    diffs = np.diff(series.to_numpy(dtype=float))
+    full = city(values)
+    full = full[full.index <= year]
+    series = full.iloc[-(TREND_YEARS + 1) :]
+    # a turning point's run of changes the other way is counted over the whole series, not the last ten values
+    diffs = np.diff(full.to_numpy(dtype=float))
     if len(diffs) >= TURN_RUN + 1 and diffs[-1] != 0:
         sign = np.sign(diffs[-1])
         old = 0
@@ -219,7 +221,7 @@ def city_trend(values: pd.DataFrame, indicator: Indicator, year: int) -> CityTre
                 break
             old += 1
         if old >= TURN_RUN:
-            return CityTrend("turn_up" if sign > 0 else "turn_down", int(series.index[-2 - old]), old, math.nan)
+            return CityTrend("turn_up" if sign > 0 else "turn_down", int(full.index[-2 - old]), old, math.nan)
     window = series.iloc[-TREND_YEARS:]
     if len(window) >= 5:
         test = mann_kendall(window.index.to_numpy(), window.to_numpy())

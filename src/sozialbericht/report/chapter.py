@@ -360,11 +360,11 @@ class Chapter:
 
     # -- closing section ----------------------------------------------------------------
     def _source_name(self, dataset: str) -> str:
-        """The source file of a dataset, named relative to the data source (never a path of this machine)."""
+        """A dataset by its published title, as readers find it in the city's catalogue (the appendix names the
+        file behind each title)."""
         for record in self.inputs.manifest:
             if record.get("dataset") == dataset:
-                file = Path(str(record.get("source", ""))).name
-                return f"Datei {file} („{record.get('name', dataset)}“)" if file else f"„{record.get('name', dataset)}“"
+                return f"Datensatz „{record.get('name', dataset)}“"
         return f"Datensatz {dataset}"
 
     def developments(self) -> Markdown:
@@ -372,7 +372,7 @@ class Chapter:
         beyond chance, new concentrations; artefacts, ends of series and known special effects named as such."""
         items, unfavourable, seen = [], [], set()
         events: dict[str, tuple] = {}
-        ended: set[str] = set()  # datasets whose end was said
+        ended: dict[tuple[str, int], list[str]] = {}  # (dataset, last year) -> series that end there
         for ind in self.indicators:
             year = self.ref_year(ind.id)
             if year is None:
@@ -387,17 +387,9 @@ class Chapter:
                     + ("; Notenskala, ein höherer Wert ist ungünstiger" if ind.is_grade_scale else "")
                     + ")"
                 )
-            sentences = [synthesis.trend_sentence(ind, trend, year, kf.change_previous)]
-            if year < self.year and not ind.survey:
-                span = str(self.year) if year + 1 == self.year else f"{year + 1}–{self.year}"
-                dataset = ind.numerator.dataset
-                if dataset in ended:  # the file is named once per chapter
-                    sentences.append(f"Auch diese Reihe endet {year}")
-                else:
-                    sentences.append(
-                        f"Die Reihe endet {year}: die {self._source_name(dataset)} enthält für {span} noch keine Werte"
-                    )
-                    ended.add(dataset)
+            sentences = [synthesis.trend_sentence(ind, trend, year, kf.change_previous, kf.change_five_years)]
+            if year < self.year and not ind.survey:  # said once for the chapter, before the list
+                ended.setdefault((ind.numerator.dataset, year), []).append(ind.short)
             if kf.five_years_year:
                 moves = patterns.ortsteil_changes(self.values[ind.id], ind, year, kf.five_years_year)
                 sentences.append(synthesis.ortsteile_sentence(moves))
@@ -413,6 +405,8 @@ class Chapter:
             if trend.kind in bad.get(ind.direction, ()):
                 unfavourable.append(ind)
         text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
+        if ended:
+            text = self._ended_text(ended) + "\n\n" + text
         if any(i.survey for i in self.indicators) and items:
             text += "\n\n" + synthesis.SURVEY_NOTE
         for effect, shorts in events.values():
@@ -432,6 +426,19 @@ class Chapter:
                 "Kapitels:\n\n" + warnings
             )
         return Markdown(text)
+
+    def _ended_text(self, ended: dict[tuple[str, int], list[str]]) -> str:
+        """One sentence per source whose series end before the report year (not one per indicator)."""
+        sentences = []
+        for (dataset, year), shorts in ended.items():
+            span = str(self.year) if year + 1 == self.year else f"{year + 1}–{self.year}"
+            names = fmt.join_names([f"„{short}“" for short in shorts])
+            series = "Die Reihe" if len(shorts) == 1 else "Die Reihen"
+            sentences.append(
+                f"{series} {names} {grammar.verb(len(shorts), 'endet', 'enden')} {year}: der "
+                f"{self._source_name(dataset)} enthält für {span} noch keine Werte."
+            )
+        return " ".join(sentences)
 
     def _consequences(self, unfavourable: list[Indicator]) -> str:
         """What an unfavourable trend means for the chapter's measures: which measures address it, or none."""

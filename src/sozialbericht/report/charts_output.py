@@ -163,22 +163,28 @@ TITLE_EM_PER_LETTER = 0.55
 
 
 def print_spec(spec: dict) -> dict:
-    """The spec drawn for the PDF: text enlarged by :func:`print_text_factor`; a title that would then be
-    wider than the chart goes on two lines (Vega does not wrap titles; the PDF would cut it at the edge)."""
+    """The spec drawn for the PDF: text enlarged by :func:`print_text_factor`, the title fitted again."""
     factor = print_text_factor(spec)
     if factor == 1.0:
         return spec
-    printed = with_text_scaled(spec, factor)
-    title = printed.get("title")
+    return with_title_fitted(with_text_scaled(spec, factor))
+
+
+def with_title_fitted(spec: dict) -> dict:
+    """A title wider than its chart on two (or more) lines: Vega does not wrap titles, and both the website
+    and the PDF cut them at the chart's edge."""
+    title = spec.get("title")
     text = title.get("text") if isinstance(title, dict) else title
-    if isinstance(text, str):
-        width = spec.get("width") if isinstance(spec.get("width"), (int, float)) else 0
-        room = max(width, FULL_WIDTH) - 2 * spec.get("padding", 8)
-        size = printed.get("config", {}).get("title", {}).get("fontSize", 13 * factor)
-        letters = int(room / (TITLE_EM_PER_LETTER * size))
-        if len(text) > letters:
-            printed["title"] = {**(title if isinstance(title, dict) else {}), "text": wrap(text, letters)}
-    return printed
+    if isinstance(text, list):
+        text = " ".join(str(line) for line in text)
+    if not isinstance(text, str):
+        return spec
+    width = spec.get("width") if isinstance(spec.get("width"), (int, float)) else 0
+    room = max(width, FULL_WIDTH) - 2 * spec.get("padding", 8)
+    size = spec.get("config", {}).get("title", {}).get("fontSize", 13)
+    letters = int(room / (TITLE_EM_PER_LETTER * size))
+    lines = wrap(text, letters) if len(text) > letters else text
+    return {**spec, "title": {**(title if isinstance(title, dict) else {}), "text": lines}}
 
 
 def wrap(text: str, letters: int) -> list[str]:
@@ -233,7 +239,7 @@ class ChartOutput:
     @property
     def spec(self) -> dict:
         if self._spec is None:
-            self._spec = chart_spec(self.chart)
+            self._spec = with_title_fitted(chart_spec(self.chart))
         return self._spec
 
     def embed_options(self) -> dict:

@@ -216,7 +216,16 @@ def published_rate_sentence(item: patterns.PublishedRate) -> str:
 # -- developments ------------------------------------------------------------------------------------------
 
 
-def trend_sentence(ind: Indicator, trend: patterns.CityTrend, year: int, last_change: float = math.nan) -> str:
+def trend_sentence(
+    ind: Indicator,
+    trend: patterns.CityTrend,
+    year: int,
+    last_change: float = math.nan,
+    five_year_change: float = math.nan,
+) -> str:
+    """The city value's trend over the last ten values; a trend the last five years do not follow is said so,
+    not called lasting."""
+
     def meaning(rising: bool) -> str:
         if ind.direction == "neutral":
             return ""
@@ -227,9 +236,12 @@ def trend_sentence(ind: Indicator, trend: patterns.CityTrend, year: int, last_ch
     if trend.kind in ("rising", "falling"):
         rising = trend.kind == "rising"
         text = (
-            f"Der Stadtwert {'steigt' if rising else 'sinkt'} seit {trend.since} beständig "
-            f"(Trendtest: {_p(trend.p_value)}){meaning(rising)}"
+            f"Seit {trend.since} {'steigt' if rising else 'sinkt'} der Stadtwert im Trend "
+            f"(Trendtest über die letzten zehn Werte: {_p(trend.p_value)})"
         )
+        if not math.isnan(five_year_change) and five_year_change != 0 and (five_year_change > 0) != rising:
+            return text + "; die letzten fünf Jahre folgen diesem Trend aber nicht"
+        text += meaning(rising)
         verb, _ = narrative.movement(ind, last_change)
         if verb and (verb == "stieg") != rising:
             text += f"; {year} {verb} er jedoch gegenüber dem Vorjahr"
