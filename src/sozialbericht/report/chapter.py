@@ -406,7 +406,7 @@ class Chapter:
                 unfavourable.append(ind)
         text = "\n".join(items) if items else "Für dieses Kapitel liegen keine Zeitreihen vor."
         if ended:
-            text = self._ended_text(ended) + "\n\n" + text
+            text = synthesis.ended_series_text(ended, self.year, self._source_name) + "\n\n" + text
         if any(i.survey for i in self.indicators) and items:
             text += "\n\n" + synthesis.SURVEY_NOTE
         for effect, shorts in events.values():
@@ -426,19 +426,6 @@ class Chapter:
                 "Kapitels:\n\n" + warnings
             )
         return Markdown(text)
-
-    def _ended_text(self, ended: dict[tuple[str, int], list[str]]) -> str:
-        """One sentence per source whose series end before the report year (not one per indicator)."""
-        sentences = []
-        for (dataset, year), shorts in ended.items():
-            span = str(self.year) if year + 1 == self.year else f"{year + 1}–{self.year}"
-            names = fmt.join_names([f"„{short}“" for short in shorts])
-            series = "Die Reihe" if len(shorts) == 1 else "Die Reihen"
-            sentences.append(
-                f"{series} {names} {grammar.verb(len(shorts), 'endet', 'enden')} {year}: der "
-                f"{self._source_name(dataset)} enthält für {span} noch keine Werte."
-            )
-        return " ".join(sentences)
 
     def _consequences(self, unfavourable: list[Indicator]) -> str:
         """What an unfavourable trend means for the chapter's measures: which measures address it, or none."""

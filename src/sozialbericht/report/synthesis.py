@@ -331,3 +331,18 @@ def artefact_sentence(item: patterns.OrtsteilChanges, source: str, seen: set | N
         + ("dieser Ortsteil ist" if len(fresh) == 1 else "diese Ortsteile sind")
         + " oben nicht berücksichtigt"
     )
+
+
+def ended_series_text(ended: dict[tuple[str, int], list[str]], year: int, source_name) -> str:
+    """One sentence per source whose series end before the report year ``year`` (not one per indicator).
+    ``ended``: (dataset, last year) -> short names; ``source_name``: dataset -> how the text names it."""
+    sentences = []
+    for (dataset, last), shorts in ended.items():
+        span = str(year) if last + 1 == year else f"{last + 1}–{year}"
+        series = "Die Reihe" if len(shorts) == 1 else "Die Reihen"
+        sentences.append(
+            f"{series} {fmt.join_names([f'„{short}“' for short in shorts])} "
+            f"{grammar.verb(len(shorts), 'endet', 'enden')} {last}: der {source_name(dataset)} enthält für {span} "
+            "noch keine Werte."
+        )
+    return " ".join(sentences)
