@@ -42,6 +42,9 @@ def test_summary_for_every_year(inputs):
         # every edition compares the Stadtbezirke with the city, the latest on the previous year's SGB-II counts
         assert "Deutlich ungünstiger als in der Stadt insgesamt" in districts, year
         assert "keine amtlich gezählte Quote" not in districts, year
+        # every Ortsteil the early-warning chapter lists as flagged is named in its Stadtbezirk's paragraph
+        flagged = set(page.edition.warning.flags["area_name"])
+        assert flagged and all(name in districts for name in flagged), (year, flagged)
         assert "1 Ortsteile" not in text + districts and "1 weitere " not in text + districts
 
 

@@ -193,6 +193,12 @@ def test_district_paragraph_names_attention_in_agreement(mirror, specs, tmp_path
         "Für 2022 und 2023 liegt für die Stadtbezirke keine amtlich gezählte Quote mit sozialer Richtung vor" in empty
     )
     # when the section says it once, the ten paragraphs do not repeat it
+    # an Ortsteil flagged by a single rule is named too, as the early-warning chapter counts it
+    marked = findings.District("2", "Nord", 74583, 298, [], [], [], 2023, ("A",), ("Gohlis-Nord",))
+    assert district_paragraph(marked).endswith(
+        "Das Frühwarnsystem sieht in keinem seiner Ortsteile besonderen Handlungsbedarf; einzelne Kennzahlen "
+        "markiert es im Ortsteil Gohlis-Nord."
+    )
     said = district_paragraph(findings.District("1", "Nordost", 22917, 610, [], [], [], 2023), comparison_said=True)
     assert "Quote" not in said and "weicht" not in said
 

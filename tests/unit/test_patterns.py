@@ -221,3 +221,10 @@ def test_published_rate_on_the_previous_years_population_is_recognised_and_expla
     # a published rate of another count (thefts vs. all offences) is not compared
     other = published.assign(value=[42.0])
     assert patterns.published_rate(FakeInputs(other), ind, values, 2022) is None
+
+
+def test_one_name_more_than_the_limit_is_named_not_counted():
+    five = ["Grünau-Nord", "Grünau-Ost", "Gohlis-Nord", "Böhlitz-Ehrenberg", "Mockau-Süd"]
+    assert "weiter" not in synthesis.names(five, limit=4) and "Mockau-Süd" in synthesis.names(five, limit=4)
+    assert "2 weitere Ortsteile" in synthesis.plain_names(five + ["Paunsdorf"], limit=4)
+    assert synthesis.plain_names(five, limit=4).endswith("und Mockau-Süd")

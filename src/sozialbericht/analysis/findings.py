@@ -245,6 +245,7 @@ class District:
     attention: list[str]  # Ortsteile with besonderer Handlungsbedarf (index attention flag)
     year: int
     compared: tuple[str, ...] = ()  # short names of the indicators compared (DISTRICT_DATA_AGE)
+    marked: tuple[str, ...] = ()  # Ortsteile where single rules flag an indicator, without attention
 
 
 def districts(values: dict[str, pd.DataFrame], catalogue: Catalogue, year: int, flags: pd.DataFrame) -> list[District]:
@@ -290,6 +291,8 @@ def districts(values: dict[str, pd.DataFrame], catalogue: Catalogue, year: int, 
         mine = sorted([d for d in deviations if d[0] == code], key=lambda d: -d[4])
         members = set(ortsteile.loc[ortsteile["sbz_code"] == code, "area_code"])
         names = sorted(set(attention.loc[attention["area_code"].isin(members), "area_name"])) if len(attention) else []
+        flagged = flags.loc[flags["area_code"].isin(members), "area_name"] if len(flags) else []
+        marked = tuple(sorted(set(flagged) - set(names)))
         result.append(
             District(
                 code=str(code),
@@ -301,6 +304,7 @@ def districts(values: dict[str, pd.DataFrame], catalogue: Catalogue, year: int, 
                 attention=names,
                 year=year,
                 compared=tuple(compared),
+                marked=marked,
             )
         )
     return result

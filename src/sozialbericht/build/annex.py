@@ -141,7 +141,7 @@ def profile_page(profiles, frame, code: str) -> str:
     name, sbz = ot["area_name"], profiles.sbz_names[ot["sbz_code"]]
     population = next((r for r in profiles.key_rows(code) if r["indicator"].id == "einwohner"), None)
     inhabitants = (
-        f" · Einwohner am {fmt.year_end(population['year'])}: {fmt.number(population['ot'])}"
+        f" · Einwohner/-innen am {fmt.year_end(population['year'])}: {fmt.number(population['ot'])}"
         if population and not math.isnan(population["ot"])
         else ""
     )

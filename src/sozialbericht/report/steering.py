@@ -181,9 +181,24 @@ class SteeringPages(Edition):
             if affected
             else " Keine Markierung fällt in einen bekannten Sondereffekt."
         )
+        # "besonderer Handlungsbedarf" means the index's attention, here as in the summary and the profiles
+        attention = sorted(set(flags.loc[flags["indicator"] == warning.INDEX_INDICATOR, "area_name"]))
+        others = len(order) - len(attention)
+        need = (
+            f" Besonderen Handlungsbedarf (Status und Dynamik des Sozialindex) sieht das System in "
+            f"{grammar.count(len(attention), 'Ortsteil', 'dat')}: {fmt.join_names(attention)}"
+            + (
+                f"; in {grammar.count(others, 'Ortsteil', 'dat', adjective_stem='weiter')} markieren einzelne Regeln eine Kennzahl."
+                if others
+                else "."
+            )
+            if attention
+            else " Besonderen Handlungsbedarf nach Status und Dynamik des Sozialindex sieht das System in keinem Ortsteil."
+        )
         return Markdown(
             f"{grammar.count(len(order), 'Ortsteil')} {grammar.verb(len(order), 'ist', 'sind')} {self.year} markiert "
-            f"(Alarm vor Warnung vor Hinweis).{effect_text}{self._improving_but_low_text()}\n\n" + "\n".join(parts)
+            f"(Alarm vor Warnung vor Hinweis).{need}{effect_text}{self._improving_but_low_text()}\n\n"
+            + "\n".join(parts)
         )
 
     def _improving_but_low_text(self) -> str:

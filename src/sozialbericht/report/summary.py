@@ -127,10 +127,14 @@ def district_paragraph(district: rule.District, comparison_said: bool = False) -
         )
     if district.attention:
         word = "im Ortsteil" if len(district.attention) == 1 else "in den Ortsteilen"
-        text += f" Besonderen Handlungsbedarf sieht das Frühwarnsystem {word} {fmt.join_names(district.attention)}."
+        text += f" Besonderen Handlungsbedarf sieht das Frühwarnsystem {word} {fmt.join_names(district.attention)}"
     else:
-        text += " Das Frühwarnsystem sieht in keinem seiner Ortsteile besonderen Handlungsbedarf."
-    return text
+        text += " Das Frühwarnsystem sieht in keinem seiner Ortsteile besonderen Handlungsbedarf"
+    if district.marked:  # as the early-warning chapter counts them: flagged by a single rule, not by the index
+        word = "im Ortsteil" if len(district.marked) == 1 else "in den Ortsteilen"
+        text += f"; einzelne Kennzahlen markiert es {'außerdem ' if district.attention else ''}{word} "
+        text += fmt.join_names(list(district.marked))
+    return text + "."
 
 
 def segregation_sentences(index: pd.DataFrame, year: int, only_moved: bool = False, effects=None) -> list[str]:

@@ -24,6 +24,7 @@ def names(items: list[str], limit: int = MAX_NAMES, preposition: str = "", case:
     Südvorstadt'; beyond ``limit``: '… und 4 weiteren Ortsteilen' (case from the preposition)."""
     items = list(items)
     case = case or ("dat" if preposition else "nom")
+    limit = len(items) if len(items) == limit + 1 else limit  # "und einen weiteren Ortsteil" hides one name
     shown, rest = items[:limit], len(items) - min(len(items), limit)
     if rest:
         shown.append(grammar.count(rest, "Ortsteil", case, adjective_stem="weiter"))
@@ -33,7 +34,7 @@ def names(items: list[str], limit: int = MAX_NAMES, preposition: str = "", case:
 def plain_names(items: list[str], limit: int = MAX_NAMES) -> str:
     """A list after a colon, names as labels without articles: 'A, B, … und 4 weitere Ortsteile'."""
     items = list(items)
-    if len(items) <= limit:
+    if len(items) <= limit + 1:  # one more is named, not counted
         return fmt.join_names(items)
     return fmt.join_names(
         items[:limit] + [grammar.count(len(items) - limit, "Ortsteil", "nom", adjective_stem="weiter")]
