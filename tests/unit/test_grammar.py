@@ -336,6 +336,17 @@ def test_a_count_of_zero_is_named_as_none_for_every_tied_ortsteil():
     assert style.problems(sentence) == [] and style.problems(tied) == []
 
 
+def test_a_share_of_zero_is_no_lowest_value_but_no_case():
+    from sozialbericht.report import text
+
+    share = _indicator("% der Arbeitslosen", decimals=1, kind="share", direction="higher_worse")
+    lowest, highest = {"area_name": "Zentrum", "value": 0.0}, {"area_name": "Volkmarsdorf", "value": 14.2}
+    sentence = text.extremes_sentence(share, lowest, highest, 2022, ["Zentrum", "Plaußig-Portitz"])
+    assert sentence.startswith("2022 weisen das **Zentrum** und **Plaußig-Portitz** 0,0\u00a0% der Arbeitslosen aus, ")
+    assert "keinen erfassten Fall" in sentence and "den niedrigsten" not in sentence
+    assert style.problems(sentence) == []
+
+
 def test_change_of_one_percentage_point_is_singular():
     from sozialbericht.report import text
 

@@ -91,6 +91,14 @@ def extremes_sentence(ind: Indicator, lowest, highest, year: int, tied_lowest: l
             f"{year} sind {places} keine {unit} erfasst; den höchsten Wert der "
             f"Ortsteile hat {high}" + MEANING.get(ind.direction, "") + "."
         )
+    if lowest["value"] == 0 and not ind.is_grade_scale:
+        # a share of 0 is no case at all: in a small Ortsteil real, or a gap of the source; not a "lowest value"
+        subjects = fmt.join_names([grammar.area(n, bold=True) for n in names])
+        return (
+            f"{year} {grammar.verb(len(names), 'weist', 'weisen')} {subjects} {value_text(ind, 0.0)} aus, also "
+            f"keinen erfassten Fall (bei so kleinen Zahlen auch eine mögliche Lücke der Quelle); den höchsten Wert "
+            f"der Ortsteile hat {high}" + MEANING.get(ind.direction, "") + "."
+        )
     if len(names) > 1 and not ind.is_grade_scale:
         subjects = fmt.join_names([grammar.area(n, bold=True) for n in names])
         return (
