@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from sozialbericht.report import charts, charts_output
+from sozialbericht.report import charts, charts_maps, charts_output
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -441,6 +441,19 @@ def test_choropleth_legend_tooltip_and_size(ortsteile):
     html = output.to_html()
     assert 50_000 < len(html) < 250_000
     assert "keine Angabe" in html
+
+
+def test_each_area_is_classed_by_the_value_it_shows(ortsteile):
+    # 6,08 is shown as 6,1: it must not sit in a class "... bis unter 6,1" next to a 6,1 in "6,1 bis ..."
+    geo = ortsteile.copy()
+    # 20 low values, then 6,08 and 30 times 6,1 (so that 6,1 is a class bound), then 12 high ones
+    geo["value"] = [6.08, 6.1] + [1.0 + i / 10 for i in range(20)] + [6.1] * 29 + [9.0] * 12
+    chart = charts.choropleth(geo, "value", "Anteil", "%", ",.1f", classes=5)
+    rows = {row["area_name"]: row for row in charts.ChartOutput(chart, "k", "Karte").spec["datasets"].popitem()[1]}
+    first, second = geo["area_name"].iloc[0], geo["area_name"].iloc[1]
+    assert rows[first]["wert"] == rows[second]["wert"] == "6,1"
+    assert rows[first]["klasse"] == rows[second]["klasse"]
+    assert charts_maps.as_shown([6.05, 2.25, -1.25, 0.0], 1).tolist() == [6.1, 2.3, -1.3, 0.0]
 
 
 def test_choropleth_png_draws_polygons(ortsteile):

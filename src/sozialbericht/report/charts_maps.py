@@ -50,6 +50,13 @@ def class_breaks(values, k: int = 5, decimals: int | None = None) -> list[float]
     return sorted({float(b) for b in bounds})
 
 
+def as_shown(values, decimals: int) -> np.ndarray:
+    """Values rounded half up to ``decimals``, as the report writes them (fmt.number)."""
+    numbers = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
+    factor = 10.0**decimals
+    return np.sign(numbers) * np.floor(np.round(np.abs(numbers) * factor, 9) + 0.5) / factor
+
+
 def classify(values, bounds: list[float]) -> np.ndarray:
     """The class index of each value for ``bounds`` (lower bound inclusive; the last class
     includes its upper bound); -1 for missing values."""
@@ -188,12 +195,14 @@ def choropleth(
     """
     decimals, percent = _format_parts(number_format)
     values = pd.to_numeric(geo[value], errors="coerce")
-    bounds = class_breaks(values, classes, decimals=decimals + (2 if percent else 0))
+    shown_decimals = decimals + (2 if percent else 0)
+    bounds = class_breaks(values, classes, decimals=shown_decimals)
     labels = class_labels(bounds, number_format)
-    index = classify(values, bounds)
+    # classed as shown: a value shown as 6,1 belongs to "6,1 bis unter …", not to "… bis unter 6,1"
+    index = classify(as_shown(values, shown_decimals), bounds)
     colors = map_palette(direction, len(labels)) if labels else []
     if city_value is not None and labels and np.isfinite(city_value):
-        city_class = int(classify([city_value], bounds)[0])
+        city_class = int(classify(as_shown([city_value], shown_decimals), bounds)[0])
         if city_class >= 0:
             labels[city_class] += f" (darin Stadt {format_value(city_value, number_format)})"
     prepared = map_geometry(geo[[name_field, value, "geometry"]])
