@@ -47,6 +47,11 @@ class IndicatorEntry(Entry):
     survey: bool = False
     first_year: int | None = None
     notes: str | None = Field(None, max_length=MAX_TEXT)
+    area_note: str | None = Field(
+        None,
+        max_length=MAX_TITLE,
+        description="Kurzer Lesehinweis, wo Gebiete verglichen werden (z. B. 'nach Tatort gezählt')",
+    )
     source: str | None = Field(None, max_length=MAX_TITLE)
     licence: str | None = Field(None, max_length=MAX_TITLE)
     value_unit: str | None = Field(None, max_length=MAX_TITLE)

@@ -61,6 +61,7 @@ class Indicator:
     source: str = config.ATTRIBUTION
     licence: str = config.LICENCE
     value_unit: str | None = None  # unit after a number in text; default: unit
+    area_note: str = ""  # how to read a comparison of areas, said next to it (e.g. counted where the crime happened)
     kind: str = "rate"  # count, rate, mean, median, share: from the numerator's dataset unless a ratio
 
     @property
@@ -137,6 +138,7 @@ def read_catalogue(path: Path = config.DATA_DIR / "indicators.yml", datasets=Non
             survey=entry.survey,
             first_year=entry.first_year,
             notes=entry.notes or "",
+            area_note=entry.area_note or "",
             source=entry.source or config.ATTRIBUTION,
             licence=entry.licence or config.LICENCE,
             value_unit=entry.value_unit,

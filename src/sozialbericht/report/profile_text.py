@@ -57,7 +57,9 @@ def _standout_sentence(profiles, name: str, code: str) -> str:
         ind = row["indicator"]
         return (
             f"Ungünstiger als in der Stadt ist vor allem {_short(ind)}: {narrative.value_text(ind, row['ot'])} "
-            f"gegenüber {narrative.compact_value(ind, row['city'])} in der Stadt ({row['year']})."
+            f"gegenüber {narrative.compact_value(ind, row['city'])} in der Stadt ({row['year']}"
+            + (f"; {ind.area_note}" if ind.area_note else "")
+            + ")."
         )
     if best <= -STANDOUT:
         ind = good["indicator"]

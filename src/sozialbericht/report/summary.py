@@ -100,7 +100,9 @@ def district_paragraph(district: rule.District, comparison_said: bool = False) -
             [
                 f"{ind.title} ({narrative.compact_value(ind, value)}"
                 + (f" im Jahr {data_year}" if data_year != district.year else "")
-                + f"; Stadt {narrative.compact_value(ind, town)})"
+                + f"; Stadt {narrative.compact_value(ind, town)}"
+                + (f"; {ind.area_note}" if ind.area_note else "")
+                + ")"
                 for ind, value, town, data_year in items
             ]
         )
