@@ -199,7 +199,7 @@ def test_district_paragraph_names_attention_in_agreement(mirror, specs, tmp_path
     crime = dataclasses.replace(ind, area_note="nach Tatort gezählt")
     centre = findings.District("0", "Mitte", 7690, 70, [(crime, 30.0, 20.0, 2023)], [], [], 2023)
     assert "(30,0; Stadt 20,0; nach Tatort gezählt)" in district_paragraph(centre)
-    assert read_catalogue(datasets=specs).indicators["straftaten_je_1000"].area_note.startswith("nach Tatort gezählt")
+    assert read_catalogue().indicators["straftaten_je_1000"].area_note.startswith("nach Tatort gezählt")
     # an Ortsteil flagged by a single rule is named too, as the early-warning chapter counts it
     marked = findings.District("2", "Nord", 74583, 298, [], [], [], 2023, ("A",), ("Gohlis-Nord",))
     assert district_paragraph(marked).endswith(
