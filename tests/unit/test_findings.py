@@ -255,3 +255,29 @@ def test_a_stale_finding_says_so_after_its_comparison():
     # "Das ist … so viel" follows the change it speaks of; the note on the missing year comes last
     assert "auf 13.436 Kinder, eine Verschlechterung. Das ist gut doppelt so viel" in text
     assert text.endswith("Für 2023 liegt noch kein Wert vor.")
+
+
+def test_special_effects_and_data_years_are_said_once_under_the_findings(mirror, specs, tmp_path):
+    import dataclasses
+
+    from sozialbericht.report.summary import caveats_text
+
+    catalogue, _ = build(mirror, specs, tmp_path)
+    ind = catalogue.indicators["arbeitslose_je_1000"]
+    first = findings.Finding(
+        ind, 2022, 2021, 30.0, 28.0, 0.5, 100.0, "", 0, None, events=["Zuzug Geflüchteter aus der Ukraine"]
+    )
+    second = dataclasses.replace(first, events=[], base_events=["Corona-Pandemie"], base_year=2021)
+    third = dataclasses.replace(first, year=2023, events=["Zuzug Geflüchteter aus der Ukraine"])
+    text = caveats_text([first, second, third], 2023)
+    assert text == (
+        "Die Befunde 1 und 3 fallen in den bekannten Sondereffekt „Zuzug Geflüchteter aus der Ukraine“; ihre "
+        "Veränderung ist nicht allein eine soziale Entwicklung. Befund 2 vergleicht mit 2021, einem Jahr des "
+        "bekannten Sondereffekts „Corona-Pandemie“. Die Befunde 1 und 2 beruhen auf Werten von 2022: für 2023 ist "
+        "noch keiner veröffentlicht."
+    )
+    # the list's sentences do not repeat them
+    from sozialbericht.report.summary import finding_sentence
+
+    assert "Sondereffekt" not in finding_sentence(first, edition_year=2023, caveats_below=True)
+    assert "Sondereffekt" in finding_sentence(first, edition_year=2023)

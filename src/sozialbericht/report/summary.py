@@ -39,8 +39,11 @@ def _times(ratio: float) -> str:
     return f"{lead} {words[whole]}" if whole in words else f"{lead} {fmt.number(whole)}-mal"
 
 
-def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | None = None) -> str:
-    """One or two sentences with the numbers; the chapter link when a catalogue is given."""
+def finding_sentence(
+    finding: rule.Finding, catalogue=None, edition_year: int | None = None, caveats_below: bool = False
+) -> str:
+    """One or two sentences with the numbers; the chapter link when a catalogue is given. ``caveats_below``:
+    special effects and the data year are said once under the list (:func:`caveats_text`), not here."""
     ind = finding.indicator
     verb, meaning = narrative.movement(ind, finding.change)
     noun = "Anstieg" if finding.change > 0 else "Rückgang"
@@ -75,14 +78,49 @@ def finding_sentence(finding: rule.Finding, catalogue=None, edition_year: int | 
     if context:
         sentence = "; ".join(context)
         text += " " + sentence[0].upper() + sentence[1:] + "."
-    if finding.events:
+    if finding.events and not caveats_below:
         text += f" Bekannter Sondereffekt: {fmt.join_names(finding.events)}."
-    if finding.base_events:
+    if finding.base_events and not caveats_below:
         text += f" Das Vergleichsjahr {finding.base_year} fällt in einen bekannten Sondereffekt: {fmt.join_names(finding.base_events)}."
-    text += stale  # last, so that "Das ist … so viel" still follows the change it speaks of
+    if not caveats_below:
+        text += stale  # last, so that "Das ist … so viel" still follows the change it speaks of
     if catalogue is not None:
         text += f" → {chapter_link(catalogue, ind.chapter)}"
     return " ".join(text.split())
+
+
+def caveats_text(chosen: list[rule.Finding], year: int) -> str:
+    """Once under the list: which findings fall into a known special effect, which compare with a year of one,
+    and which rest on an earlier year than the edition's ("Befunde 1, 2 und 8")."""
+
+    def numbers(test) -> list[int]:
+        return [n for n, finding in enumerate(chosen, 1) if test(finding)]
+
+    def which(found: list[int]) -> str:
+        word = "Befund" if len(found) == 1 else "Die Befunde"
+        return f"{word} {fmt.join_names([str(n) for n in found])}"
+
+    sentences = []
+    for title in dict.fromkeys(t for finding in chosen for t in finding.events):
+        found = numbers(lambda f, t=title: t in f.events)
+        sentences.append(
+            f"{which(found)} {grammar.verb(len(found), 'fällt', 'fallen')} in den bekannten Sondereffekt „{title}“; "
+            "ihre Veränderung ist nicht allein eine soziale Entwicklung."
+        )
+    for title in dict.fromkeys(t for finding in chosen for t in finding.base_events):
+        found = numbers(lambda f, t=title: t in f.base_events)
+        bases = fmt.join_names([str(y) for y in sorted({chosen[n - 1].base_year for n in found})])
+        sentences.append(
+            f"{which(found)} {grammar.verb(len(found), 'vergleicht', 'vergleichen')} mit {bases}, einem Jahr des "
+            f"bekannten Sondereffekts „{title}“."
+        )
+    for last in sorted({f.year for f in chosen if f.year < year}):
+        found = numbers(lambda f, y=last: f.year == y)
+        sentences.append(
+            f"{which(found)} {grammar.verb(len(found), 'beruht', 'beruhen')} auf Werten von {last}: für {year} ist "
+            "noch keiner veröffentlicht."
+        )
+    return " ".join(sentences)
 
 
 def district_paragraph(district: rule.District, comparison_said: bool = False) -> str:
@@ -208,7 +246,10 @@ class SummaryPage:
         chosen = rule.select(self.ranked)
         if not chosen:
             return Markdown(f"Für {self.year} liegen keine Veränderungen vor, die die Auswahlregel erfüllen.")
-        lines = [f"{n}. {finding_sentence(f, self.catalogue, self.year)}" for n, f in enumerate(chosen, 1)]
+        lines = [
+            f"{n}. {finding_sentence(f, self.catalogue, self.year, caveats_below=True)}"
+            for n, f in enumerate(chosen, 1)
+        ]
         moved = segregation_sentences(self.segregation, self.year, only_moved=True, effects=self.effects)
         if moved:
             lines.append(
@@ -217,7 +258,8 @@ class SummaryPage:
                 + " Ein niedrigerer Index heißt: die Gruppen wohnen gleichmäßiger über die Ortsteile verteilt. → "
                 + chapter_link(self.catalogue, SEGREGATION_CHAPTER)
             )
-        return Markdown("\n".join(lines))
+        caveats = caveats_text(chosen, self.year)
+        return Markdown("\n".join(lines) + (f"\n\n{caveats}" if caveats else ""))
 
     def districts(self) -> Markdown:
         items = rule.districts(self.edition.values, self.catalogue, self.year, self.edition.warning.flags)
