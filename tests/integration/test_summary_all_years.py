@@ -42,6 +42,10 @@ def test_summary_for_every_year(inputs):
         # every edition compares the Stadtbezirke with the city, the latest on the previous year's SGB-II counts
         assert "Deutlich ungünstiger als in der Stadt insgesamt" in districts, year
         assert "keine amtlich gezählte Quote" not in districts, year
+        # the data year of each chapter is stated where it is not the edition's (2023: SGB II ends 2022)
+        intro = page.intro().data
+        if year == latest_year(inputs):
+            assert "**Datenstand.**" in intro and "Arbeit und Grundsicherung 2022" in intro, intro
         # every Ortsteil the early-warning chapter lists as flagged is named in its Stadtbezirk's paragraph
         flagged = set(page.edition.warning.flags["area_name"])
         assert flagged and all(name in districts for name in flagged), (year, flagged)

@@ -12,6 +12,7 @@ from sozialbericht import fmt, grammar
 from sozialbericht import settings as config
 from sozialbericht.analysis import findings as rule
 from sozialbericht.analysis import segregation
+from sozialbericht.analysis.indicators import reference_year
 from sozialbericht.analysis.special_effects import FILE_NAME, load_special_effects
 from sozialbericht.report import synthesis
 from sozialbericht.report import text as narrative
@@ -239,7 +240,33 @@ class SummaryPage:
             "ausgewählt nach einer festen Regel: Größe der Veränderung gegenüber ihrer üblichen Schwankung, Zahl "
             "der betroffenen Menschen, Fortsetzung oder Umkehr eines Trends und Hinweise des Frühwarnsystems "
             "(siehe Anhang „Daten, Quellen und Methoden“). Veränderungen, die bei den zugrunde liegenden "
-            "Fallzahlen auch zufällig sein können, sind nicht aufgenommen."
+            "Fallzahlen auch zufällig sein können, sind nicht aufgenommen." + self.data_years_text()
+        )
+
+    def data_years_text(self) -> str:
+        """Which year each chapter's numbers reach: the edition's year is not every series' latest year."""
+        parts = []
+        for chapter in self.catalogue.chapters:
+            years: dict[int, list[str]] = {}
+            for ind in self.catalogue.indicators.values():
+                if ind.chapter != chapter["id"]:
+                    continue
+                last = reference_year(self.edition.values[ind.id], self.year)
+                if last is not None:
+                    years.setdefault(last, []).append(ind.title)
+            if not years:
+                continue
+            main = max(years, key=lambda y: (len(years[y]), y))
+            others = "; ".join(
+                f"{fmt.join_names(shorts)}: {y}" for y, shorts in sorted(years.items(), reverse=True) if y != main
+            )
+            parts.append(f"{chapter['title']} {main}" + (f" ({others})" if others else ""))
+        if all(part.endswith(str(self.year)) for part in parts):
+            return ""
+        return (
+            f"\n\n**Datenstand.** Nicht jede Reihe reicht bis {self.year}; die Zahlen dieser Ausgabe stammen aus: "
+            + "; ".join(parts)
+            + "."
         )
 
     def findings(self) -> Markdown:
