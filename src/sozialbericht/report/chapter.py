@@ -178,7 +178,7 @@ class Chapter:
             if item is None:
                 continue
             seen.add(counted)
-            label = "Zahl" if ind.is_count else f"Zähler: Merkmal „{ind.numerator.feature}“"
+            label = "Zahl" if ind.is_count else f"gezählt: „{ind.numerator.feature}“"
             lines.append("- " + synthesis.concentration_sentence(item, label))
         if not lines:
             return ""

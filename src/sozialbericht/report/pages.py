@@ -193,7 +193,8 @@ Die Kapitel dieser Ausgabe:
         rows = pd.DataFrame([{"Datei": f"`{name}`", "Inhalt": what} for name, what in CONFIGURATION])
         return Markdown(
             "Was die Verwaltung pflegt, steht in Konfigurationsdateien im Ordner `data/` des Projekts; sie werden "
-            "vor jedem Build geprüft (ein Fehler nennt Datei, Eintrag und Feld).\n\n" + markdown_table(rows)
+            "jedes Mal geprüft, bevor der Bericht erstellt wird (ein Fehler nennt Datei, Eintrag und Feld).\n\n"
+            + markdown_table(rows)
         )
 
     def rebuild(self) -> Markdown:

@@ -369,7 +369,7 @@ class SteeringPages(Edition):
             f"{fmt.number(test['worsening'], 1)} höher oder Wechsel in die ungünstigste Statusklasse).\n\n"
             + markdown_table(rows, align=["l", "r", "r", "l", "l"])
             + f"\n\n{verdict} Die Dynamik allein („negativ“) traf {int(dyn['hits'])} von {events} Fällen bei "
-            f"{int(dyn['false_alarms'])} Fehlalarmen. Der Rückblick wird bei jedem Build aus den Daten berechnet; "
+            f"{int(dyn['false_alarms'])} Fehlalarmen. Der Rückblick wird bei jeder Ausgabe neu aus den Daten berechnet; "
             "das Verfahren steht im Methodenanhang."
         )
 

@@ -304,7 +304,10 @@ class SummaryPage:
         note = (
             "\n\n„Deutlich“ heißt: mindestens eine Standardabweichung der Stadtbezirkswerte vom Stadtwert "
             "entfernt; betrachtet werden Quoten mit sozialer Richtung aus amtlichen Zählungen des Berichtsjahres "
-            "oder, wo dessen Zahlen noch nicht veröffentlicht sind, des Vorjahres (dann steht das Jahr beim Wert)."
+            "oder, wo dessen Zahlen noch nicht veröffentlicht sind, des Vorjahres (dann steht das Jahr beim Wert). "
+            "Eine Markierung des Frühwarnsystems zeigt vor allem, wo die Lage ungünstig ist; ob sie künftige "
+            "Verschlechterungen vorhersagt, prüft das Kapitel „Frühwarnsystem“ im Abschnitt „Wie verlässlich ist "
+            "das Frühwarnsystem?“."
         )
         return Markdown("\n\n".join(district_paragraph(d) for d in items) + note)
 

@@ -419,7 +419,7 @@ def _inactive_text(result: Result | None) -> str:
         return "**Inaktive Regeln.** In dieser Ausgabe kann jede Regel mit den vorhandenen Daten greifen."
     lines = [
         f"**Inaktive Regeln {result.year}.** Diese Regeln können mit den vorhandenen Daten nicht greifen; der "
-        "Build meldet sie mit Datei, Eintrag und Grund, und sie werden hier nicht stillschweigend mitgezählt:",
+        "Bericht nennt sie beim Erstellen mit Datei, Eintrag und Grund und zählt sie nicht stillschweigend mit:",
         "",
     ]
     for row in result.inactive.itertuples():
@@ -439,10 +439,10 @@ def _simulation_text(config: WarningConfig, result: Result | None) -> str:
         for r in sim.get("rules", [])
     )
     return head + (
-        f"Der Build prüft das Verfahren bei jeder Ausgabe an {fmt.number(sim['repetitions'])} synthetischen "
+        f"Bei jeder Ausgabe wird das Verfahren an {fmt.number(sim['repetitions'])} synthetischen "
         f"Ausgaben mit den {sim['ortsteile']} eingestuften Ortsteilen und ihren echten Nennern (Einwohnerzahl, "
         "Erwerbsfähige, Kinder): Die Zählwerte werden betabinomial mit dem geschätzten Dispersionsfaktor "
-        "gezogen (feste Startzahl, daher reproduzierbar).\n\n"
+        "gezogen (feste Startzahl, daher reproduzierbar), und geprüft.\n\n"
         f"- **Ohne echte Veränderung** (jeder Ortsteil verändert sich wie die Stadt) stuft die Dynamik im Mittel "
         f"{_percent(sim['false_positive_rate'], 2)} der Ortsteile als „{sim['worst']}“ ein (Ziel: höchstens 5 %); "
         f"irgendeine andere Klasse als „{_middle(config)}“ erhalten {_percent(sim['any_class_rate'], 2)}.{rules}\n"
@@ -451,7 +451,7 @@ def _simulation_text(config: WarningConfig, result: Result | None) -> str:
         f"{_percent(sim['planted_share'], 0)} der Ortsteile findet das Verfahren {_percent(sim['power'])} dieser "
         f"Ortsteile (Trennschärfe); in Ortsteilen unter dem Median der Einwohnerzahl "
         f"{_percent(sim['power_small'])}, in den größeren {_percent(sim['power_large'])}.\n\n"
-        "Die Zahlen stammen aus dem Lauf dieses Builds, nicht aus einer Annahme."
+        "Die Zahlen stammen aus der Berechnung dieser Ausgabe, nicht aus einer Annahme."
     )
 
 
@@ -462,7 +462,7 @@ def _backtest_method(config: WarningConfig, result: Result | None) -> str:
     return (
         "### Rückblick: Wie verlässlich ist das Frühwarnsystem?\n\n"
         f"Für jedes Jahr $Y$ ({span}), für das die Daten den Index und die {test.get('horizon', 3)} folgenden Jahre "
-        "enthalten, rechnet der Build das System nur mit den Werten bis $Y$ (so, wie es damals hätte rechnen "
+        "enthalten, wird das System nur mit den Werten bis $Y$ gerechnet (so, wie es damals hätte rechnen "
         "können; die Daten sind allerdings der heutige Stand, spätere Korrekturen der Quellen lassen sich nicht "
         f"zurücknehmen). Als **Verschlechterung** gilt, wenn der Statusindex eines Ortsteils in einem der "
         f"{test.get('horizon', 3)} folgenden Jahre um mindestens {fmt.number(test.get('worsening', 0.5), 1)} "
