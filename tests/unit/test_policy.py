@@ -348,3 +348,14 @@ def test_offices_of_a_strategy_are_separated_so_that_a_name_with_a_comma_stays_o
     )
     page = policy_pages.measures_markdown(load(tmp_path, measures=measures), None, 2022)
     assert "Beteiligt: Amt für Jugend und Familie\\, Abteilung Kitas\\; Jobcenter." in page
+
+
+def test_an_office_with_a_role_in_brackets_is_listed_once():
+    from sozialbericht.policy.register import _distinct_offices
+
+    offices = [
+        "Amt für Wohnungsbau und Stadterneuerung (Auftraggeber)",
+        "Sozialamt",
+        "Amt für Wohnungsbau und Stadterneuerung",
+    ]
+    assert _distinct_offices(offices) == ["Amt für Wohnungsbau und Stadterneuerung (Auftraggeber)", "Sozialamt"]

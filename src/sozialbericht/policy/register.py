@@ -300,13 +300,21 @@ def strategies_for_chapter(policy: Policy, chapter: str | None, year: int) -> pd
                 "title": strategy["title"],
                 "description": strategy["description"],
                 "lead_office": strategy["lead_office"],
-                "offices": list(dict.fromkeys(offices)),
+                "offices": _distinct_offices(offices),
                 "plans": [policy.plans[p]["title"] for p in strategy["plans"]],
                 "chapters": [c for c in policy.chapters if c in chapters],
                 "measures": list(own["measure"]),
             }
         )
     return frame(rows, STRATEGY_COLUMNS)
+
+
+def _distinct_offices(offices: list[str]) -> list[str]:
+    """Each office once: "Amt X (Auftraggeber)" and "Amt X" are one office, named the first way it appears."""
+    seen: dict[str, str] = {}
+    for office in offices:
+        seen.setdefault(office.split(" (")[0].strip(), office)
+    return list(seen.values())
 
 
 CHANGE_COLUMNS = ["measure", "title", "strategy_title", "status_before", "status_now", "note", "source"]

@@ -311,7 +311,10 @@ def recommendations_markdown(policy: Policy, flags: pd.DataFrame, year: int, cha
                 )
                 lines.append(f"- **{escape_markdown(name)}**: vor Ort {named}; dazu die gesamtstädtischen Maßnahmen.")
             elif (place["kind"] == "gesamtstaedtisch").any():
-                lines.append(f"- **{escape_markdown(name)}**: {NO_LOCAL} – nur die gesamtstädtischen Maßnahmen.")
+                # other measures may work there, but none on this indicator: say so, or the list reads wrong
+                lines.append(
+                    f"- **{escape_markdown(name)}**: {NO_LOCAL} zu dieser Kennzahl – nur die gesamtstädtischen Maßnahmen."
+                )
             else:
                 lines.append(f"- **{escape_markdown(name)}**: **{GAP}.**")
         head = f"**{escape_markdown(title)}** – auffällig in {fmt.number(part['area_code'].nunique())} Ortsteilen:"
