@@ -973,7 +973,7 @@ def report(bench: Bench) -> str:
             f"Jupyter Book executes the 14 template notebooks itself; {x.get('pages', 0)} HTML pages"
         ),
         "pdf_after_html": lambda x: (
-            f"in the folders of cold_html: notebooks run again with PDF images ({x.get('executed')} executed); "
+            f"in the folders of cold_html: notebooks run again with the print charts ({x.get('executed')} executed); "
             f"PDF {x.get('pdf_mb', 0):.1f} MB, {x.get('pdf_pages', '?')} pages"
         ),
         "cold_all": lambda x: (
