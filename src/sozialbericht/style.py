@@ -169,6 +169,8 @@ BUILD_PATTERNS = [
         re.compile(r"\b[a-z]+(?:_[a-z]+)+: (?:true|false|\d)|\b(?:overdispersion|min_population|dynamics_period): "),
         "YAML-Schlüssel",
     ),
+    (re.compile(r"\bBuilds?\b"), "Wort aus der Programmierung (Build)"),
+    (re.compile(r"\b((?:19|20)\d\d)\s?[–-]\s?\1\b"), "Zeitraum aus einem einzigen Jahr"),
 ]
 
 

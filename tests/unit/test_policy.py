@@ -359,3 +359,18 @@ def test_an_office_with_a_role_in_brackets_is_listed_once():
         "Amt für Wohnungsbau und Stadterneuerung",
     ]
     assert _distinct_offices(offices) == ["Amt für Wohnungsbau und Stadterneuerung (Auftraggeber)", "Sozialamt"]
+
+
+def test_a_period_of_one_year_is_written_as_that_year():
+    from sozialbericht.report.policy_pages import period_text
+
+    assert period_text(2023, 2023) == "2023"
+    assert period_text(2023, 2026) == "2023–2026"
+    assert period_text(None, 2020) == "bis 2020" and period_text(2019, None) == "ab 2019"
+    # the style check of every built page finds such a period, and build jargon
+    from sozialbericht import style
+
+    assert [p.split(":")[0] for p in style.problems("gültig 2023–2023; der Build")] == [
+        "Wort aus der Programmierung (Build)",
+        "Zeitraum aus einem einzigen Jahr",
+    ]

@@ -25,14 +25,14 @@ OVERDUE_BASIS = {"target_year": "Zieljahr laut Quelle", "horizon": "Frist im Reg
 
 
 def period_text(start, end) -> str:
-    """The period of validity of a plan: '2023–2026', 'ab 2019', 'bis 2020' or 'nicht angegeben'."""
+    """The period of validity of a plan: '2023–2026', '2023' (one year), 'ab 2019', 'bis 2020' or 'nicht angegeben'."""
     if start is None and end is None:
         return NOT_GIVEN
     if start is None:
         return f"bis {end}"
     if end is None:
         return f"ab {start}"
-    return f"{start}–{end}"
+    return str(start) if start == end else f"{start}–{end}"
 
 
 def renewal_text(reason: str, detail) -> str:
