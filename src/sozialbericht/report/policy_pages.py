@@ -404,7 +404,7 @@ def instrument_rows(policy: Policy, year: int) -> list[list[str]]:
                 cell(i["description"]),
                 cell(i["body"]),
                 where,
-                _year(i["since"]) + (f"–{i['until']}" if i["until"] else ""),
+                _year(i["since"]) + (f"–{i['until']}" if i["until"] and i["until"] != i["since"] else ""),
                 cell([policy.target_groups[g]["label"] for g in i["target_groups"]]),
                 sources_text(i["sources"]),
             ]
