@@ -60,6 +60,9 @@ def test_every_chapter_builds_for_every_year(mirror_inputs, editions):
             sources = {(i.numerator.dataset, chapter.ref_year(i.id)) for i in chapter.indicators}
             assert developments.count("noch keine Werte") <= len(sources)
             assert ".csv" not in developments and ".json" not in developments, developments
+            # how to read a comparison of Ortsteile (counted at the crime scene, at the Kita) is said once
+            for note in {i.area_note for i in chapter.indicators if i.area_note}:
+                assert developments.count(note) <= 1, (chapter_id, year, note)
             chapter.plans(), chapter.measures(), chapter.recommendations()
 
 

@@ -392,7 +392,11 @@ class Chapter:
                 ended.setdefault((ind.numerator.dataset, year), []).append(ind.short)
             if kf.five_years_year:
                 moves = patterns.ortsteil_changes(self.values[ind.id], ind, year, kf.five_years_year)
-                sentences.append(synthesis.ortsteile_sentence(moves))
+                ortsteile = synthesis.ortsteile_sentence(moves)
+                if ortsteile and ind.area_note and ind.area_note not in seen:  # how to read it, once per chapter
+                    ortsteile += f" – {ind.area_note}"
+                    seen.add(ind.area_note)
+                sentences.append(ortsteile)
                 if moves.new_in_fifth:
                     sentences.append(synthesis.new_in_fifth_sentence(moves))
                 sentences.append(synthesis.artefact_sentence(moves, self._source_name(ind.numerator.dataset), seen))
