@@ -32,7 +32,7 @@ def page_texts(build) -> dict[str, tuple[str, str]]:
     root = site(build)
     for page in sorted(root.rglob("*.html")):
         relative = page.relative_to(root)
-        if relative.parts[0] in {"_static", "_sources"} or "grafiken" in relative.parts:
+        if relative.parts[0] in {"_static", "_sources"}:
             continue
         if relative.name in {"genindex.html", "search.html"}:
             continue
@@ -40,6 +40,9 @@ def page_texts(build) -> dict[str, tuple[str, str]]:
         main = soup.find("main") or soup
         for tag in main.find_all(["script", "style"]):
             tag.decompose()
+        # alt texts are read out to screen-reader users: they are text of the page too
+        for tag in main.find_all(attrs={"aria-label": True}):
+            tag.append(f" ¦ {tag['aria-label']} ¦ ")
         # a table cell ends where its text ends: "+1" in one cell and "Haushalte" in the next row are no phrase
         for cell in main.find_all(["td", "th"]):
             cell.append(" ¦ ")

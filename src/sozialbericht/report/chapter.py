@@ -199,8 +199,9 @@ class Chapter:
         return "\n\n".join(lines)
 
     # -- per indicator ----------------------------------------------------------------
-    def _alt_number(self, ind: Indicator, value: float) -> str:
-        return narrative.value_text(ind, value)
+    def _alt_number(self, ind: Indicator, value: float, case: str = "nom") -> str:
+        """A value with its unit for an alt text; ``case`` 'dat' after 'mit' ('mit 47,0 Jahren')."""
+        return narrative.value_text(ind, value, case)
 
     def trend(self, indicator_id: str):
         ind = self.indicator(indicator_id)
@@ -212,7 +213,7 @@ class Chapter:
         first, last = frame.iloc[0], frame.iloc[-1]
         alt = (
             f"Liniendiagramm: {ind.title} in Leipzig von {first['year']} bis {last['year']}, "
-            f"von {self._alt_number(ind, first['value'])} auf {self._alt_number(ind, last['value'])}."
+            f"von {self._alt_number(ind, first['value'], 'dat')} auf {self._alt_number(ind, last['value'])}."
         )
         name = f"{self.year}-{indicator_id}-trend"
         csv = self._csv(frame, name)
@@ -295,7 +296,7 @@ class Chapter:
         alt = (
             f"Balkendiagramm: {ind.title} in den {len(rows)} Stadtbezirken {year}"
             + (
-                f"; am höchsten in {top['Stadtbezirk']} mit {self._alt_number(ind, top['value'])}"
+                f"; am höchsten in {top['Stadtbezirk']} mit {self._alt_number(ind, top['value'], 'dat')}"
                 if top is not None
                 else ""
             )
