@@ -226,7 +226,7 @@ class Chapter:
             y_title=ind.unit,
             number_format=d3_format(ind),
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.edition.print_charts)
+        return self.edition.chart_output(chart, name, alt, csv)
 
     def map(self, indicator_id: str):
         ind = self.indicator(indicator_id)
@@ -270,7 +270,7 @@ class Chapter:
                 borders=borders,
                 label_names=named,
             )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.edition.print_charts)
+        return self.edition.chart_output(chart, name, alt, csv)
 
     def extremes_text(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -316,7 +316,7 @@ class Chapter:
             reference=reference,
             reference_label="Stadt Leipzig" if reference is not None else None,
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.edition.print_charts)
+        return self.edition.chart_output(chart, name, alt, csv)
 
     def definition(self, indicator_id: str) -> Markdown:
         ind = self.indicator(indicator_id)
@@ -503,7 +503,7 @@ class Chapter:
             number_format=",.1f",
             series_title="Gruppe",
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.edition.print_charts)
+        return self.edition.chart_output(chart, name, alt, csv)
 
     def _csv(self, frame: pd.DataFrame, name: str) -> str | None:
         if self.data_dir is None:

@@ -168,6 +168,16 @@ def _overlays(prepared, name_field: str, borders, label_names) -> list[alt.Chart
     return layers
 
 
+def _map(layers: list, prepared, title, table: list[dict]) -> alt.LayerChart:
+    """The layers of a map over the Ortsteile, one size and projection for every map. The areas' data sit at
+    the top: the data table under the chart (and its CSV) lists every Ortsteil."""
+    return (
+        alt.layer(*layers, data=prepared, title=title, usermeta=table_meta(table))
+        .project(type="mercator")
+        .properties(width=MAP_SIZE, height=MAP_SIZE)
+    )
+
+
 def choropleth(
     geo,
     value: str,
@@ -237,12 +247,7 @@ def choropleth(
         )
     )
     layers = [areas, *_overlays(prepared, name_field, borders, label_names)]
-    return (
-        # the areas' data at the top: the data table under the chart (and its CSV) lists every Ortsteil
-        alt.layer(*layers, data=prepared, title=title_of(title, subtitle), usermeta=table_meta(table))
-        .project(type="mercator")
-        .properties(width=MAP_SIZE, height=MAP_SIZE)
-    )
+    return _map(layers, prepared, title_of(title, subtitle), table)
 
 
 def symbol_map(
@@ -295,11 +300,7 @@ def symbol_map(
     )
     layers = [areas, *_overlays(prepared, name_field, borders, None), circles]
     layers += _overlays(prepared, name_field, None, label_names)
-    return (
-        alt.layer(*layers, data=prepared, title=title_of(title, subtitle), usermeta=table_meta(table))
-        .project(type="mercator")
-        .properties(width=MAP_SIZE, height=MAP_SIZE)
-    )
+    return _map(layers, prepared, title_of(title, subtitle), table)
 
 
 def category_map(
@@ -351,14 +352,4 @@ def category_map(
             tooltip=tooltip,
         )
     )
-    return (
-        alt.layer(
-            areas,
-            *_overlays(prepared, name_field, borders, None),
-            data=prepared,
-            title=title_of(title, subtitle),
-            usermeta=table_meta(table),
-        )
-        .project(type="mercator")
-        .properties(width=MAP_SIZE, height=MAP_SIZE)
-    )
+    return _map([areas, *_overlays(prepared, name_field, borders, None)], prepared, title_of(title, subtitle), table)

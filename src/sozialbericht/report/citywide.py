@@ -99,7 +99,7 @@ class CityWide:
             + "; ".join(f"{row.Gruppe} {_value(series, row.value)}" for row in latest.itertuples())
             + "."
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.chapter.edition.print_charts)
+        return self.chapter.edition.chart_output(chart, name, alt, csv)
 
     def text(self, series_id: str) -> Markdown:
         """The latest year's spread between the groups and the change since the first year of the series."""

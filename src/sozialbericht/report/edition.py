@@ -17,7 +17,7 @@ from sozialbericht.data.inputs import Inputs, read_inputs
 from sozialbericht.errors import SozialberichtError
 from sozialbericht.policy import matching
 from sozialbericht.policy.schema import Policy, load_policy
-from sozialbericht.report import policy_pages, policy_print
+from sozialbericht.report import charts, policy_pages, policy_print
 
 
 class Edition:
@@ -44,6 +44,10 @@ class Edition:
     def print_charts(self) -> bool:
         """Whether charts carry their printed form: only the PDF needs it."""
         return "pdf" in self.formats
+
+    def chart_output(self, chart, name: str, alt_text: str, csv_href: str | None = None) -> charts.ChartOutput:
+        """A chart as a notebook output; drawn for print only when this edition builds a PDF."""
+        return charts.ChartOutput(chart, name, alt_text, csv_href=csv_href, for_print=self.print_charts)
 
     def _precomputed(self, name: str):
         stored = self.inputs.precomputed

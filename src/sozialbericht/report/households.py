@@ -135,7 +135,7 @@ class Households:
             y_title="% der Haushalte",
             number_format=",.1f",
         )
-        return charts.ChartOutput(chart, name, alt, csv_href=csv, for_print=self.chapter.edition.print_charts)
+        return self.chapter.edition.chart_output(chart, name, alt, csv)
 
     def size_text(self) -> Markdown:
         shares = self._shares()

@@ -116,7 +116,7 @@ class SteeringPages(Edition):
             detail="group",
             borders=self.inputs.geography.stadtbezirke,
         )
-        return charts.ChartOutput(chart, name, alt_text, csv_href=csv, for_print=self.print_charts)
+        return self.chart_output(chart, name, alt_text, csv)
 
     def status_map(self):
         colors = {STATUS_WORDS[k]: v for k, v in STATUS_COLORS.items()}

@@ -209,10 +209,15 @@ def _eligible(frame: pd.DataFrame, rule, config, population: pd.Series) -> pd.Se
     return frame["area_code"].map(population).fillna(0) >= minimum
 
 
-def _rule_worse_than_city(values, year, config, rule, indicator, population) -> list[dict]:
+def _compared(values, year, config, rule, population) -> tuple[float, pd.DataFrame]:
+    """The rule's confidence level, and the eligible Ortsteile with their intervals against the city."""
     level = rule.confidence or config.confidence
     compared = compare_with_city(values, year, config, confidence=level)
-    compared = compared[_eligible(compared, rule, config, population)].reset_index(drop=True)
+    return level, compared[_eligible(compared, rule, config, population)].reset_index(drop=True)
+
+
+def _rule_worse_than_city(values, year, config, rule, indicator, population) -> list[dict]:
+    level, compared = _compared(values, year, config, rule, population)
     if compared.empty:
         return []
     method = config.ci_method(indicator.id)
@@ -238,9 +243,7 @@ def _rule_worse_than_city(values, year, config, rule, indicator, population) -> 
 
 
 def _rule_threshold(values, year, config, rule, indicator, population) -> list[dict]:
-    level = rule.confidence or config.confidence
-    compared = compare_with_city(values, year, config, confidence=level)
-    compared = compared[_eligible(compared, rule, config, population)].reset_index(drop=True)
+    level, compared = _compared(values, year, config, rule, population)
     if compared.empty:
         return []
     higher_worse = indicator.direction == "higher_worse"
