@@ -20,6 +20,7 @@ from sozialbericht.report.charts_theme import (
     MISSING_LABEL,
     _format_parts,
     format_value,
+    round_like_d3,
     sequential_palette,
     table_meta,
     title_of,
@@ -51,10 +52,9 @@ def class_breaks(values, k: int = 5, decimals: int | None = None) -> list[float]
 
 
 def as_shown(values, decimals: int) -> np.ndarray:
-    """Values rounded half up to ``decimals``, as the report writes them (fmt.number)."""
+    """Values rounded to ``decimals`` as the map's labels and tooltips write them (:func:`round_like_d3`)."""
     numbers = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float)
-    factor = 10.0**decimals
-    return np.sign(numbers) * np.floor(np.round(np.abs(numbers) * factor, 9) + 0.5) / factor
+    return np.array([round_like_d3(n, decimals) if np.isfinite(n) else n for n in numbers])
 
 
 def classify(values, bounds: list[float]) -> np.ndarray:

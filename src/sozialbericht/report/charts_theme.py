@@ -249,6 +249,12 @@ def axis_format(number_format: str) -> str:
     return number_format[:-1] + "~" + number_format[-1]
 
 
+def round_like_d3(number: float, decimals: int) -> float:
+    """Round like d3 (JavaScript's toFixed: the exact binary value, ties away from zero), so the table never
+    says 7,2 where the chart says 7,3; Python's format would round to even."""
+    return float(Decimal(number).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
 def format_value(value, number_format: str = ",.0f") -> str:
     """A Python twin of the chart's d3 format in German: 1234.5 with ',.1f' -> '1.234,5'.
 
@@ -257,10 +263,7 @@ def format_value(value, number_format: str = ",.0f") -> str:
     decimals, percent, grouped = _format_spec(number_format)
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return fmt.DASH
-    number = float(value) * 100 if percent else float(value)
-    # Round like d3 (JavaScript's toFixed: the exact binary value, ties away from zero), so
-    # the table never says 7,2 where the chart says 7,3; Python's format would round to even.
-    number = float(Decimal(number).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    number = round_like_d3(float(value) * 100 if percent else float(value), decimals)
     text = fmt.number(number, decimals)
     if not grouped:  # d3 groups thousands only with ',' in the format ('d' -> 2023)
         text = text.replace(".", "")
